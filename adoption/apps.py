@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AdoptionConfig(AppConfig):
+    name = "adoption"
+    verbose_name = _("收养")

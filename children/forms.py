@@ -1,0 +1,145 @@
+"""Forms validate and normalise; the views call a service to act."""
+
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from dingzhou_welfare.access import townships_for, villages_for
+
+from .idnumbers import normalize_id_number
+from .models import Carer, Child, ChildDocument, Classification, ParentSituation, PaymentAccount
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+CHILD_FIELDS = [
+    "name", "sex", "ethnicity", "id_number", "no_id_reason", "birth_date", "hukou_type",
+    "township", "village", "hukou_address", "current_address", "school_status", "school_name",
+    "grade", "boarding", "health_status", "disability_type", "disability_grade", "disability_cert_no", "note",
+]
+
+
+class ChildForm(forms.ModelForm):
+    class Meta:
+        model = Child
+        fields = CHILD_FIELDS
+        widgets = {
+            "birth_date": DateInput(),
+            "note": forms.Textarea(attrs={"rows": 3}),
+            "id_number": forms.TextInput(attrs={"inputmode": "text", "autocomplete": "off", "maxlength": 18}),
+        }
+        help_texts = {
+            "id_number": _("18位，最后一位可为X；无身份证号时留空并填写原因。"),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["township"].queryset = townships_for(user)
+        self.fields["village"].queryset = villages_for(user)
+        self.fields["village"].label_from_instance = lambda v: f"{v.township.name} / {v.name}"
+
+    def clean_id_number(self):
+        return normalize_id_number(self.cleaned_data.get("id_number", ""))
+
+    def clean_name(self):
+        return self.cleaned_data["name"].strip()
+
+
+class ClassificationForm(forms.Form):
+    kind = forms.ChoiceField(label=_("儿童类别"), choices=Classification._meta.get_field("kind").choices)
+    start_date = forms.DateField(label=_("起始日期"), widget=DateInput(), initial=timezone.localdate)
+    note = forms.CharField(label=_("说明"), max_length=200, required=False)
+
+
+class EndClassificationForm(forms.Form):
+    end_date = forms.DateField(label=_("终止日期"), widget=DateInput(), initial=timezone.localdate)
+    end_reason = forms.ChoiceField(
+        label=_("终止原因"), choices=[("", "---------"), *Classification.EndReason.choices]
+    )
+    note = forms.CharField(label=_("说明"), max_length=200, required=False)
+
+
+class ParentSituationForm(forms.ModelForm):
+    class Meta:
+        model = ParentSituation
+        fields = ["parent", "name", "id_number", "situation", "start_date", "work_place", "evidence", "note"]
+        widgets = {"start_date": DateInput()}
+
+    def clean_id_number(self):
+        return normalize_id_number(self.cleaned_data.get("id_number", ""))
+
+    def clean_start_date(self):
+        day = self.cleaned_data["start_date"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("起始日期不能晚于今天。"))
+        return day
+
+
+class CarerForm(forms.ModelForm):
+    class Meta:
+        model = Carer
+        fields = ["name", "relationship", "id_number", "phone", "address", "capacity", "is_guardian", "note"]
+
+    def clean_id_number(self):
+        return normalize_id_number(self.cleaned_data.get("id_number", ""))
+
+    def clean_phone(self):
+        phone = self.cleaned_data.get("phone", "").strip().replace(" ", "").replace("-", "")
+        if phone and not phone.isdigit():
+            raise forms.ValidationError(_("电话只能包含数字。"))
+        return phone
+
+
+class PaymentAccountForm(forms.ModelForm):
+    class Meta:
+        model = PaymentAccount
+        fields = ["method", "payee_name", "payee_relationship", "payee_id_number", "bank_name", "account_number"]
+
+    def clean_payee_id_number(self):
+        return normalize_id_number(self.cleaned_data.get("payee_id_number", ""))
+
+    def clean_account_number(self):
+        return self.cleaned_data.get("account_number", "").strip().replace(" ", "")
+
+
+# What an uploaded file must start with, by the type we accept; the browser's word is not trusted.
+SIGNATURES = {
+    "image/jpeg": (b"\xff\xd8\xff",),
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+    "application/pdf": (b"%PDF-",),
+}
+EXTENSIONS = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".pdf": "application/pdf"}
+
+
+class DocumentForm(forms.Form):
+    kind = forms.ChoiceField(label=_("材料类型"), choices=ChildDocument.Kind.choices)
+    file = forms.FileField(label=_("文件"), help_text=_("JPG、PNG 或 PDF，不超过 %(mb)d MB。") % {"mb": settings.MAX_UPLOAD_MB})
+    note = forms.CharField(label=_("说明"), max_length=200, required=False)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.MAX_UPLOAD_MB * 1024 * 1024:
+            raise forms.ValidationError(
+                _("文件太大（%(size).1f MB），不能超过 %(mb)d MB。")
+                % {"size": upload.size / 1024 / 1024, "mb": settings.MAX_UPLOAD_MB}
+            )
+        suffix = "." + upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
+        expected = EXTENSIONS.get(suffix)
+        if expected is None:
+            raise forms.ValidationError(_("只能上传 JPG、PNG 或 PDF 文件。"))
+        head = upload.read(16)
+        upload.seek(0)
+        if not head.startswith(SIGNATURES[expected]):
+            raise forms.ValidationError(_("文件内容与扩展名不符，可能已损坏或不是 %(ext)s 文件。") % {"ext": suffix[1:].upper()})
+        upload.content_type = expected
+        return upload
+
+
+class RevealForm(forms.Form):
+    what = forms.ChoiceField(choices=[("child_id", "child_id"), ("account", "account"), ("carer", "carer")])

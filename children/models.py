@@ -1,0 +1,446 @@
+"""The registry: areas, children, their parents, carers, classifications and documents."""
+
+import datetime
+import uuid
+from pathlib import PurePosixPath
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .idnumbers import validate_id_number
+
+ID_NUMBER_SHAPE = Q(id_number="") | Q(id_number__regex=r"^[0-9]{17}[0-9X]$")
+
+
+class TownshipManager(models.Manager):
+    def get_by_natural_key(self, code):
+        return self.get(code=code)
+
+
+class Township(models.Model):
+    """乡镇/街道: versioned reference data, never an enum (fixtures are keyed by code)."""
+
+    class Kind(models.TextChoices):
+        SUBDISTRICT = "subdistrict", _("街道")
+        TOWN = "town", _("镇")
+        TOWNSHIP = "township", _("乡")
+        ETHNIC_TOWNSHIP = "ethnic_township", _("民族乡")
+
+    code = models.CharField(
+        _("统计用区划代码"),
+        max_length=9,
+        unique=True,
+        validators=[RegexValidator(r"^\d{9}$", _("乡镇代码应为9位数字。"))],
+    )
+    name = models.CharField(_("名称"), max_length=50)
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
+    valid_from = models.DateField(_("启用日期"), null=True, blank=True)
+    valid_to = models.DateField(_("停用日期"), null=True, blank=True)
+
+    objects = TownshipManager()
+
+    class Meta:
+        verbose_name = _("乡镇（街道）")
+        verbose_name_plural = _("乡镇（街道）")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.code,)
+
+
+class Village(models.Model):
+    township = models.ForeignKey(Township, on_delete=models.PROTECT, related_name="villages", verbose_name=_("乡镇"))
+    name = models.CharField(_("名称"), max_length=50)
+    code = models.CharField(_("代码"), max_length=12, blank=True)
+
+    class Meta:
+        verbose_name = _("村（社区）")
+        verbose_name_plural = _("村（社区）")
+        ordering = ["township__code", "name"]
+        constraints = [models.UniqueConstraint(fields=["township", "name"], name="village_unique_name")]
+
+    def __str__(self):
+        return self.name
+
+
+class Sex(models.TextChoices):
+    MALE = "M", _("男")
+    FEMALE = "F", _("女")
+
+
+class ChildQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from dingzhou_welfare.access import scope_children
+
+        return scope_children(self, user)
+
+    def active(self):
+        return self.filter(status=Child.Status.ACTIVE)
+
+
+class Child(models.Model):
+    class HukouType(models.TextChoices):
+        RURAL = "rural", _("农村")
+        URBAN = "urban", _("城镇")
+
+    class SchoolStatus(models.TextChoices):
+        NOT_SCHOOL_AGE = "not_school_age", _("未到入学年龄")
+        PRESCHOOL = "preschool", _("学前教育")
+        IN_SCHOOL = "in_school", _("在校")
+        DROPPED_OUT = "dropped_out", _("失学辍学")
+        NOT_IN_SCHOOL = "not_in_school", _("其他未在校")
+
+    class HealthStatus(models.TextChoices):
+        HEALTHY = "healthy", _("健康")
+        CHRONIC = "chronic", _("慢性病")
+        SERIOUS_ILLNESS = "serious_illness", _("重病")
+        DISABLED = "disabled", _("残疾")
+        OTHER = "other", _("其他")
+
+    class DisabilityType(models.TextChoices):
+        VISUAL = "visual", _("视力残疾")
+        HEARING = "hearing", _("听力残疾")
+        SPEECH = "speech", _("言语残疾")
+        PHYSICAL = "physical", _("肢体残疾")
+        INTELLECTUAL = "intellectual", _("智力残疾")
+        MENTAL = "mental", _("精神残疾")
+        MULTIPLE = "multiple", _("多重残疾")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("在册")
+        CLOSED = "closed", _("已销档")
+
+    class ClosedReason(models.TextChoices):
+        AGED_OUT = "aged_out", _("年满18周岁")
+        ADOPTED = "adopted", _("被收养")
+        DIED = "died", _("死亡")
+        MOVED_AWAY = "moved_away", _("迁出")
+        OTHER = "other", _("其他")
+
+    name = models.CharField(_("姓名"), max_length=50)
+    sex = models.CharField(_("性别"), max_length=1, choices=Sex.choices)
+    ethnicity = models.CharField(_("民族"), max_length=20, default="汉族")
+    id_number = models.CharField(
+        _("身份证号"), max_length=18, blank=True, default="", validators=[validate_id_number]
+    )
+    no_id_reason = models.CharField(_("无身份证号原因"), max_length=200, blank=True)
+    birth_date = models.DateField(_("出生日期"))
+    hukou_type = models.CharField(_("户籍性质"), max_length=10, choices=HukouType.choices)
+    hukou_address = models.CharField(_("户籍地址"), max_length=200, blank=True)
+    current_address = models.CharField(_("现住址"), max_length=200, blank=True)
+    township = models.ForeignKey(Township, on_delete=models.PROTECT, related_name="children", verbose_name=_("乡镇（街道）"))
+    village = models.ForeignKey(
+        Village, null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name=_("村（社区）")
+    )
+    school_status = models.CharField(
+        _("就学情况"), max_length=20, choices=SchoolStatus.choices, default=SchoolStatus.IN_SCHOOL
+    )
+    school_name = models.CharField(_("学校"), max_length=100, blank=True)
+    grade = models.CharField(_("年级"), max_length=20, blank=True)
+    boarding = models.BooleanField(_("寄宿"), default=False)
+    health_status = models.CharField(
+        _("健康状况"), max_length=20, choices=HealthStatus.choices, default=HealthStatus.HEALTHY
+    )
+    disability_type = models.CharField(_("残疾类别"), max_length=20, choices=DisabilityType.choices, blank=True)
+    disability_grade = models.PositiveSmallIntegerField(
+        _("残疾等级"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(4)]
+    )
+    disability_cert_no = models.CharField(_("残疾证号"), max_length=30, blank=True)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    closed_reason = models.CharField(_("销档原因"), max_length=20, choices=ClosedReason.choices, blank=True)
+    closed_on = models.DateField(_("销档日期"), null=True, blank=True)
+    likely_duplicate = models.BooleanField(_("疑似重复"), default=False)
+    note = models.TextField(_("备注"), blank=True)
+    created_at = models.DateTimeField(_("建档时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = ChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("儿童")
+        verbose_name_plural = _("儿童")
+        constraints = [
+            models.UniqueConstraint(fields=["id_number"], condition=~Q(id_number=""), name="child_unique_id_number"),
+            models.CheckConstraint(condition=ID_NUMBER_SHAPE, name="child_id_number_shape"),
+            models.CheckConstraint(
+                condition=~Q(id_number="") | ~Q(no_id_reason=""), name="child_id_or_reason"
+            ),
+            models.CheckConstraint(
+                condition=Q(disability_grade__isnull=True) | Q(disability_grade__gte=1, disability_grade__lte=4),
+                name="child_disability_grade_range",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["township", "id"], name="child_township_id"),
+            models.Index(fields=["village", "id"], name="child_village_id"),
+            models.Index(fields=["name", "birth_date"], name="child_name_birth"),
+        ]
+        permissions = [
+            ("reveal_personal_data", _("可查看完整身份证号、银行账号等个人信息")),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from .idnumbers import check_agrees_with_id, normalize_id_number, parse_id_number
+
+        errors = {}
+        self.id_number = normalize_id_number(self.id_number)
+        if self.id_number:
+            try:
+                info = parse_id_number(self.id_number)
+            except ValidationError:
+                info = None  # the field validator reports it
+            if info:
+                errors.update(check_agrees_with_id(info, birth_date=self.birth_date, sex=self.sex))
+        elif not self.no_id_reason.strip():
+            errors["no_id_reason"] = _("没有身份证号时须填写原因（如弃婴尚未落户）。")
+        if self.village_id and self.township_id and self.village.township_id != self.township_id:
+            errors["village"] = _("所选村（社区）不属于所选乡镇。")
+        if self.disability_grade and not self.disability_type:
+            errors["disability_type"] = _("填写残疾等级时须选择残疾类别。")
+        if errors:
+            raise ValidationError(errors)
+
+    def age_on(self, day: datetime.date) -> int:
+        years = day.year - self.birth_date.year
+        if (day.month, day.day) < (self.birth_date.month, self.birth_date.day):
+            years -= 1
+        return years
+
+    def birthday(self, age: int) -> datetime.date:
+        """The day the child reaches `age` (29 February counts as 1 March in other years)."""
+        try:
+            return self.birth_date.replace(year=self.birth_date.year + age)
+        except ValueError:
+            return datetime.date(self.birth_date.year + age, 3, 1)
+
+
+class ParentSituation(models.Model):
+    """One parent's situation from a date on, with its evidence. The latest one is current."""
+
+    class Parent(models.TextChoices):
+        FATHER = "father", _("父亲")
+        MOTHER = "mother", _("母亲")
+
+    class Situation(models.TextChoices):
+        ALIVE_ABLE = "alive_able", _("健在且能履行监护")
+        WORKING_AWAY = "working_away", _("外出务工")
+        INCAPABLE = "incapable", _("无监护能力（其他原因）")
+        DEAD = "dead", _("死亡（含宣告死亡）")
+        DECLARED_MISSING = "declared_missing", _("宣告失踪")
+        UNKNOWN = "unknown", _("查找不到")
+        SEVERE_DISABILITY = "severe_disability", _("重残")
+        SERIOUS_ILLNESS = "serious_illness", _("重病")
+        IMPRISONED = "imprisoned", _("服刑在押")
+        DRUG_REHAB = "drug_rehab", _("强制隔离戒毒")
+        RESTRICTED_LIBERTY = "restricted_liberty", _("被执行其他限制人身自由的措施")
+        LOST_CONTACT = "lost_contact", _("失联")
+        GUARDIANSHIP_REVOKED = "guardianship_revoked", _("被撤销监护资格")
+        DEPORTED = "deported", _("被遣送（驱逐）出境")
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="parent_situations")
+    parent = models.CharField(_("父/母"), max_length=10, choices=Parent.choices)
+    name = models.CharField(_("姓名"), max_length=50, blank=True)
+    id_number = models.CharField(_("身份证号"), max_length=18, blank=True, validators=[validate_id_number])
+    situation = models.CharField(_("情形"), max_length=30, choices=Situation.choices)
+    start_date = models.DateField(_("起始日期"))
+    evidence = models.CharField(_("证明材料"), max_length=200, blank=True)
+    document = models.ForeignKey(
+        "ChildDocument", null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("证明文件")
+    )
+    work_place = models.CharField(_("务工地点"), max_length=100, blank=True)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+    recorded_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("父母情况")
+        verbose_name_plural = _("父母情况")
+        ordering = ["child", "parent", "-start_date", "-id"]
+        indexes = [models.Index(fields=["child", "parent", "start_date"], name="parent_sit_child")]
+
+    def __str__(self):
+        return f"{self.get_parent_display()}: {self.get_situation_display()}"
+
+
+class Carer(models.Model):
+    """A guardian or the person who actually looks after the child."""
+
+    class Relationship(models.TextChoices):
+        FATHER = "father", _("父亲")
+        MOTHER = "mother", _("母亲")
+        PATERNAL_GRANDPARENT = "paternal_grandparent", _("祖父母")
+        MATERNAL_GRANDPARENT = "maternal_grandparent", _("外祖父母")
+        SIBLING = "sibling", _("兄姐")
+        UNCLE_AUNT = "uncle_aunt", _("叔伯姑舅姨")
+        OTHER_RELATIVE = "other_relative", _("其他亲属")
+        INSTITUTION = "institution", _("福利机构")
+        OTHER = "other", _("其他")
+
+    class Capacity(models.TextChoices):
+        FULL = "full", _("完全民事行为能力")
+        LIMITED = "limited", _("限制民事行为能力")
+        NONE = "none", _("无民事行为能力")
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="carers")
+    name = models.CharField(_("姓名"), max_length=50)
+    id_number = models.CharField(_("身份证号"), max_length=18, blank=True, validators=[validate_id_number])
+    relationship = models.CharField(_("与儿童关系"), max_length=30, choices=Relationship.choices)
+    phone = models.CharField(_("电话"), max_length=20, blank=True)
+    address = models.CharField(_("住址"), max_length=200, blank=True)
+    capacity = models.CharField(_("行为能力"), max_length=10, choices=Capacity.choices, default=Capacity.FULL)
+    is_guardian = models.BooleanField(_("法定监护人"), default=False)
+    is_primary = models.BooleanField(_("主要照料人"), default=True)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("监护人/照料人")
+        verbose_name_plural = _("监护人/照料人")
+        constraints = [
+            models.UniqueConstraint(fields=["child"], condition=Q(is_primary=True), name="carer_one_primary")
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.get_relationship_display()})"
+
+
+class PaymentAccount(models.Model):
+    """Where the child's money goes (社会化发放)."""
+
+    class Method(models.TextChoices):
+        ONE_CARD = "one_card", _("惠民惠农一卡通")
+        SOCIAL_SECURITY_CARD = "social_security_card", _("社保卡")
+        BANK_CARD = "bank_card", _("银行卡")
+        INSTITUTION = "institution", _("机构账户")
+
+    child = models.OneToOneField(Child, on_delete=models.CASCADE, related_name="payment_account")
+    method = models.CharField(_("领取方式"), max_length=30, choices=Method.choices, default=Method.ONE_CARD)
+    payee_name = models.CharField(_("领取人"), max_length=50)
+    payee_id_number = models.CharField(
+        _("领取人身份证号"), max_length=18, blank=True, validators=[validate_id_number]
+    )
+    payee_relationship = models.CharField(_("领取人与儿童关系"), max_length=30, choices=Carer.Relationship.choices)
+    bank_name = models.CharField(_("开户银行"), max_length=100)
+    account_number = models.CharField(
+        _("银行账号"), max_length=32, validators=[RegexValidator(r"^\d{8,32}$", _("银行账号应为8到32位数字。"))]
+    )
+
+    class Meta:
+        verbose_name = _("发放账户")
+        verbose_name_plural = _("发放账户")
+
+    def __str__(self):
+        return f"{self.payee_name} {self.bank_name}"
+
+
+class ClassificationKind(models.TextChoices):
+    ORPHAN_SCATTERED = "orphan_scattered", _("社会散居孤儿")
+    ORPHAN_INSTITUTIONAL = "orphan_institutional", _("机构集中养育孤儿")
+    DE_FACTO_SCATTERED = "de_facto_scattered", _("社会散居事实无人抚养儿童")
+    DE_FACTO_INSTITUTIONAL = "de_facto_institutional", _("集中养育事实无人抚养儿童")
+    LEFT_BEHIND = "left_behind", _("农村留守儿童")
+    DISABLED = "disabled", _("残疾儿童")
+    HARDSHIP_POVERTY = "hardship_poverty", _("困境儿童（家庭贫困）")
+    HARDSHIP_DISABILITY = "hardship_disability", _("困境儿童（自身残疾）")
+    HARDSHIP_GUARDIANSHIP = "hardship_guardianship", _("困境儿童（监护缺失或不当）")
+
+
+class ClassificationQuerySet(models.QuerySet):
+    def current_on(self, day: datetime.date):
+        return self.filter(Q(end_date__isnull=True) | Q(end_date__gt=day), start_date__lte=day)
+
+    def open(self):
+        return self.filter(end_date__isnull=True)
+
+
+class Classification(models.Model):
+    """A child's category (儿童类别) over a period; a child may hold several at once."""
+
+    class EndReason(models.TextChoices):
+        TURNED_18 = "turned_18", _("年满18周岁")
+        TURNED_16 = "turned_16", _("年满16周岁")
+        ADOPTED = "adopted", _("被收养")
+        DIED = "died", _("死亡")
+        SITUATION_CHANGED = "situation_changed", _("父母情况变化")
+        MOVED_AWAY = "moved_away", _("迁出")
+        WRONGLY_RECORDED = "wrongly_recorded", _("登记错误")
+        OTHER = "other", _("其他")
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="classifications")
+    kind = models.CharField(_("儿童类别"), max_length=30, choices=ClassificationKind.choices)
+    start_date = models.DateField(_("起始日期"))
+    end_date = models.DateField(_("终止日期"), null=True, blank=True)
+    end_reason = models.CharField(_("终止原因"), max_length=30, choices=EndReason.choices, blank=True)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ClassificationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("儿童类别")
+        verbose_name_plural = _("儿童类别")
+        ordering = ["-start_date", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["child", "kind"], condition=Q(end_date__isnull=True), name="classification_one_open_per_kind"
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="classification_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True, end_reason="") | (Q(end_date__isnull=False) & ~Q(end_reason="")),
+                name="classification_end_has_reason",
+            ),
+        ]
+        indexes = [models.Index(fields=["kind", "end_date", "child"], name="classification_kind_open")]
+
+    def __str__(self):
+        return self.get_kind_display()
+
+
+def document_path(instance, filename):
+    suffix = PurePosixPath(filename).suffix.lower()
+    return f"children/{instance.child_id}/{uuid.uuid4().hex}{suffix}"
+
+
+class ChildDocument(models.Model):
+    class Kind(models.TextChoices):
+        PHOTO = "photo", _("照片")
+        DEATH_CERTIFICATE = "death_certificate", _("死亡证明")
+        COURT_JUDGMENT = "court_judgment", _("法院判决书")
+        DISABILITY_CERTIFICATE = "disability_certificate", _("残疾人证")
+        HUKOU = "hukou", _("户口簿")
+        POLICE_STATEMENT = "police_statement", _("公安机关证明")
+        OTHER = "other", _("其他")
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(_("材料类型"), max_length=30, choices=Kind.choices)
+    file = models.FileField(_("文件"), upload_to=document_path)
+    original_name = models.CharField(_("原文件名"), max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("材料")
+        verbose_name_plural = _("材料")
+        ordering = ["-uploaded_at", "-id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.original_name}"
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")

@@ -1,0 +1,143 @@
+"""Eligibility rules for classifications (DOMAIN.md section 1), checked, not assumed.
+
+`classification_problems` returns the reasons a classification cannot hold,
+in words a clerk understands; an empty list means the data supports it.
+"""
+
+import datetime
+
+from django.utils.translation import gettext as _
+
+from .models import Child, ClassificationKind, ParentSituation
+
+Situation = ParentSituation.Situation
+Kind = ClassificationKind
+
+# Dead or declared missing (D of DOMAIN.md 1.2); "cannot be found" also makes an orphan.
+DEAD_OR_MISSING = {Situation.DEAD, Situation.DECLARED_MISSING}
+ORPHANING = DEAD_OR_MISSING | {Situation.UNKNOWN}
+# The eight situations of 民发〔2019〕62号 and 民发〔2020〕125号 (S of DOMAIN.md 1.2).
+UNSUPPORTING = {
+    Situation.SEVERE_DISABILITY,
+    Situation.SERIOUS_ILLNESS,
+    Situation.IMPRISONED,
+    Situation.DRUG_REHAB,
+    Situation.RESTRICTED_LIBERTY,
+    Situation.LOST_CONTACT,
+    Situation.GUARDIANSHIP_REVOKED,
+    Situation.DEPORTED,
+}
+# A parent at home who cannot look after the child (for left-behind children).
+WITHOUT_CAPACITY = {Situation.INCAPABLE, Situation.SEVERE_DISABILITY, Situation.SERIOUS_ILLNESS}
+
+ORPHAN_KINDS = {Kind.ORPHAN_SCATTERED, Kind.ORPHAN_INSTITUTIONAL}
+DE_FACTO_KINDS = {Kind.DE_FACTO_SCATTERED, Kind.DE_FACTO_INSTITUTIONAL}
+# Kinds that cannot be held at the same time as each other.
+EXCLUSIVE_GROUPS = [ORPHAN_KINDS | DE_FACTO_KINDS]
+AGE_LIMITS = {Kind.LEFT_BEHIND: 16}
+DEFAULT_AGE_LIMIT = 18
+
+
+def situations_on(child: Child, day: datetime.date) -> dict[str, str | None]:
+    """The situation of each parent in force on `day` (the latest one started by then)."""
+    current: dict[str, str | None] = {ParentSituation.Parent.FATHER: None, ParentSituation.Parent.MOTHER: None}
+    latest: dict[str, tuple] = {}
+    for record in child.parent_situations.all():
+        if record.start_date > day:
+            continue
+        key = (record.start_date, record.pk or 0)
+        if record.parent not in latest or key > latest[record.parent]:
+            latest[record.parent] = key
+            current[record.parent] = record.situation
+    return current
+
+
+def is_de_facto_unsupported(father: str | None, mother: str | None) -> bool:
+    return (
+        (father in UNSUPPORTING and mother in UNSUPPORTING)
+        or (father in DEAD_OR_MISSING and mother in UNSUPPORTING)
+        or (mother in DEAD_OR_MISSING and father in UNSUPPORTING)
+    )
+
+
+def is_orphan(father: str | None, mother: str | None) -> bool:
+    return father in ORPHANING and mother in ORPHANING
+
+
+def is_left_behind(father: str | None, mother: str | None) -> bool:
+    away = Situation.WORKING_AWAY
+    return (father == away and mother == away) or (
+        (father == away and mother in WITHOUT_CAPACITY) or (mother == away and father in WITHOUT_CAPACITY)
+    )
+
+
+def _parents_text(father, mother) -> str:
+    def label(value):
+        return Situation(value).label if value else _("未登记")
+
+    return _("父亲：%(f)s；母亲：%(m)s") % {"f": label(father), "m": label(mother)}
+
+
+def classification_problems(
+    child: Child,
+    kind: str,
+    start_date: datetime.date,
+    *,
+    parents: dict[str, str | None] | None = None,
+    open_kinds: set[str] = frozenset(),
+    today: datetime.date | None = None,
+) -> list[str]:
+    """Why `child` cannot hold `kind` from `start_date`; empty when the data supports it."""
+    problems: list[str] = []
+    if today and start_date > today:
+        problems.append(_("起始日期不能晚于今天。"))
+    if start_date < child.birth_date:
+        problems.append(_("起始日期早于儿童出生日期。"))
+    limit = AGE_LIMITS.get(kind, DEFAULT_AGE_LIMIT)
+    if start_date >= child.birthday(limit):
+        problems.append(
+            _("儿童在起始日期已满%(n)d周岁（%(d)s满%(n)d周岁），不能认定为%(k)s。")
+            % {"n": limit, "d": child.birthday(limit).isoformat(), "k": Kind(kind).label}
+        )
+    if parents is None:
+        parents = situations_on(child, start_date)
+    father, mother = parents.get(ParentSituation.Parent.FATHER), parents.get(ParentSituation.Parent.MOTHER)
+
+    if kind in ORPHAN_KINDS and not is_orphan(father, mother):
+        problems.append(
+            _("孤儿须父母双方均死亡、宣告失踪或查找不到（%(p)s）。") % {"p": _parents_text(father, mother)}
+        )
+    elif kind in DE_FACTO_KINDS and not is_de_facto_unsupported(father, mother):
+        if is_orphan(father, mother):
+            problems.append(_("父母双方均死亡或失踪，应认定为孤儿，而不是事实无人抚养儿童。"))
+        else:
+            problems.append(
+                _(
+                    "事实无人抚养儿童须父母双方均符合重残、重病、服刑在押、强制隔离戒毒、"
+                    "被执行其他限制人身自由措施、失联、被撤销监护资格、被遣送出境等情形之一，"
+                    "或一方死亡/失踪、另一方符合上述情形（民发〔2019〕62号）。现为%(p)s。"
+                )
+                % {"p": _parents_text(father, mother)}
+            )
+    elif kind == Kind.LEFT_BEHIND:
+        if child.hukou_type != Child.HukouType.RURAL:
+            problems.append(_("农村留守儿童须为农村户籍。"))
+        if not is_left_behind(father, mother):
+            problems.append(
+                _("农村留守儿童须父母双方外出务工，或一方外出务工、另一方无监护能力（%(p)s）。")
+                % {"p": _parents_text(father, mother)}
+            )
+    elif kind == Kind.DISABLED:
+        if not (child.disability_type and child.disability_grade and child.disability_cert_no):
+            problems.append(_("残疾儿童须登记残疾类别、残疾等级和残疾人证号。"))
+    elif kind == Kind.HARDSHIP_DISABILITY and not child.disability_type:
+        problems.append(_("因自身残疾认定为困境儿童，须先登记残疾类别。"))
+
+    for group in EXCLUSIVE_GROUPS:
+        if kind in group:
+            clash = sorted(Kind(k).label for k in open_kinds & group if k != kind)
+            if clash:
+                problems.append(
+                    _("儿童当前已是%(c)s，须先终止该类别。") % {"c": "、".join(clash)}
+                )
+    return problems

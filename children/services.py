@@ -1,0 +1,169 @@
+"""Every write to the registry that spans rows or leaves an audit entry."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dingzhou_welfare.audit import diff, log_action, snapshot
+from dingzhou_welfare.models import AuditEntry
+
+from .models import Carer, Child, ChildDocument, Classification, ParentSituation, PaymentAccount
+from .rules import classification_problems, situations_on
+
+Action = AuditEntry.Action
+
+
+def _flag_likely_duplicates(child: Child) -> None:
+    """Same name, birth date and township, where at least one of the two has no ID number."""
+    others = Child.objects.filter(
+        name=child.name, birth_date=child.birth_date, township_id=child.township_id
+    ).exclude(pk=child.pk)
+    if child.id_number:
+        others = others.filter(id_number="")
+    others = list(others.values_list("pk", flat=True))
+    if others:
+        Child.objects.filter(Q(pk__in=others) | Q(pk=child.pk)).update(likely_duplicate=True)
+        child.likely_duplicate = True
+
+
+@transaction.atomic
+def create_child(*, actor, data: dict) -> Child:
+    child = Child(**data)
+    child.full_clean()
+    child.save()
+    _flag_likely_duplicates(child)
+    log_action(actor=actor, action=Action.CREATE, obj=child, child=child, summary=_("新建儿童档案"),
+               changes=diff({}, snapshot(child)))
+    return child
+
+
+@transaction.atomic
+def update_child(*, actor, child: Child, data: dict) -> Child:
+    before = snapshot(Child.objects.get(pk=child.pk))
+    for name, value in data.items():
+        setattr(child, name, value)
+    child.full_clean()
+    child.save()
+    _flag_likely_duplicates(child)
+    changes = diff(before, snapshot(child))
+    if changes:
+        log_action(actor=actor, action=Action.UPDATE, obj=child, child=child, summary=_("修改儿童信息"),
+                   changes=changes)
+    return child
+
+
+@transaction.atomic
+def add_classification(
+    *, actor, child: Child, kind: str, start_date: datetime.date, note: str = ""
+) -> Classification:
+    child = Child.objects.select_for_update().get(pk=child.pk)
+    open_kinds = set(child.classifications.open().values_list("kind", flat=True))
+    if kind in open_kinds:
+        raise ValidationError({"kind": _("儿童已有未终止的该类别。")})
+    problems = classification_problems(
+        child, kind, start_date, parents=situations_on(child, start_date), open_kinds=open_kinds,
+        today=timezone.localdate(),
+    )
+    if problems:
+        raise ValidationError({"kind": problems})
+    entry = Classification(child=child, kind=kind, start_date=start_date, note=note)
+    entry.full_clean()
+    entry.save()
+    log_action(actor=actor, action=Action.DECISION, obj=entry, child=child,
+               summary=_("认定为%(k)s") % {"k": entry.get_kind_display()},
+               changes={"kind": [None, entry.get_kind_display()], "start_date": [None, str(start_date)]})
+    return entry
+
+
+@transaction.atomic
+def end_classification(
+    *, actor, classification: Classification, end_date: datetime.date, reason: str, note: str = ""
+) -> Classification:
+    entry = Classification.objects.select_for_update().get(pk=classification.pk)
+    if entry.end_date is not None:
+        raise ValidationError(_("该类别已于 %(d)s 终止。") % {"d": entry.end_date})
+    if end_date < entry.start_date:
+        raise ValidationError({"end_date": _("终止日期不能早于起始日期 %(d)s。") % {"d": entry.start_date}})
+    if end_date > timezone.localdate():
+        raise ValidationError({"end_date": _("终止日期不能晚于今天。")})
+    if not reason:
+        raise ValidationError({"end_reason": _("请选择终止原因。")})
+    entry.end_date, entry.end_reason = end_date, reason
+    if note:
+        entry.note = note
+    entry.full_clean()
+    entry.save()
+    log_action(actor=actor, action=Action.DECISION, obj=entry, child=entry.child,
+               summary=_("终止类别：%(k)s（%(r)s）") % {"k": entry.get_kind_display(), "r": entry.get_end_reason_display()},
+               changes={"end_date": [None, str(end_date)], "end_reason": [None, entry.get_end_reason_display()]})
+    return entry
+
+
+@transaction.atomic
+def record_parent_situation(*, actor, child: Child, data: dict) -> ParentSituation:
+    record = ParentSituation(child=child, **data)
+    record.full_clean()
+    record.save()
+    log_action(actor=actor, action=Action.CREATE, obj=record, child=child,
+               summary=_("登记%(p)s情况：%(s)s") % {"p": record.get_parent_display(), "s": record.get_situation_display()},
+               changes=diff({}, snapshot(record, fields={"parent", "name", "situation", "start_date", "evidence", "work_place"})))
+    return record
+
+
+@transaction.atomic
+def save_carer(*, actor, child: Child, data: dict, carer: Carer | None = None) -> Carer:
+    before = snapshot(carer) if carer else {}
+    carer = carer or Carer(child=child)
+    for name, value in data.items():
+        setattr(carer, name, value)
+    if carer.is_primary:
+        child.carers.exclude(pk=carer.pk).filter(is_primary=True).update(is_primary=False)
+    carer.full_clean()
+    carer.save()
+    changes = diff(before, snapshot(carer))
+    if changes:
+        log_action(actor=actor, action=Action.UPDATE if before else Action.CREATE, obj=carer, child=child,
+                   summary=_("监护人/照料人：%(n)s") % {"n": carer.name}, changes=changes)
+    return carer
+
+
+@transaction.atomic
+def save_payment_account(*, actor, child: Child, data: dict) -> PaymentAccount:
+    account = PaymentAccount.objects.filter(child=child).first()
+    before = snapshot(account) if account else {}
+    account = account or PaymentAccount(child=child)
+    for name, value in data.items():
+        setattr(account, name, value)
+    account.full_clean()
+    account.save()
+    changes = diff(before, snapshot(account))
+    if changes:
+        log_action(actor=actor, action=Action.UPDATE if before else Action.CREATE, obj=account, child=child,
+                   summary=_("发放账户"), changes=changes)
+    return account
+
+
+@transaction.atomic
+def add_document(*, actor, child: Child, kind: str, upload, note: str = "") -> ChildDocument:
+    document = ChildDocument(
+        child=child, kind=kind, file=upload, original_name=upload.name[:200],
+        content_type=upload.content_type, size=upload.size, note=note, uploaded_by=actor,
+    )
+    document.save()
+    log_action(actor=actor, action=Action.UPLOAD, obj=document, child=child,
+               summary=_("上传%(k)s：%(n)s") % {"k": document.get_kind_display(), "n": document.original_name})
+    return document
+
+
+def record_reveal(*, actor, child: Child, what: str) -> None:
+    log_action(actor=actor, action=Action.REVEAL, obj=child, child=child,
+               summary=_("查看完整信息：%(w)s") % {"w": what})
+
+
+def record_download(*, actor, document: ChildDocument) -> None:
+    log_action(actor=actor, action=Action.DOWNLOAD, obj=document, child=document.child,
+               summary=_("查看材料：%(n)s") % {"n": document.original_name})

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from . import views
+
+app_name = "children"
+
+urlpatterns = [
+    path("", views.child_list, name="list"),
+    path("new/", views.child_create, name="create"),
+    path("<int:pk>/", views.child_detail, name="detail"),
+    path("<int:pk>/edit/", views.child_edit, name="edit"),
+    path("<int:pk>/reveal/", views.child_reveal, name="reveal"),
+    path("<int:pk>/classifications/", views.classification_add, name="classification_add"),
+    path("<int:pk>/classifications/<int:classification_pk>/end/", views.classification_end, name="classification_end"),
+    path("<int:pk>/parents/new/", views.parent_situation_add, name="parent_add"),
+    path("<int:pk>/carer/", views.carer_edit, name="carer"),
+    path("<int:pk>/account/", views.payment_account_edit, name="account"),
+    path("<int:pk>/documents/", views.document_upload, name="document_upload"),
+    path("<int:pk>/documents/<int:document_pk>/", views.document_download, name="document"),
+]

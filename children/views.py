@@ -1,0 +1,250 @@
+"""Children registry pages. Every lookup goes through dingzhou_welfare.access."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from dingzhou_welfare.access import can_change_children, can_reveal, get_child_for, scope_children
+from dingzhou_welfare.pagination import CappedPaginator
+
+from . import services
+from .filters import ChildFilter
+from .forms import (
+    CHILD_FIELDS,
+    CarerForm,
+    ChildForm,
+    ClassificationForm,
+    DocumentForm,
+    EndClassificationForm,
+    ParentSituationForm,
+    PaymentAccountForm,
+    RevealForm,
+)
+from .models import Child, ChildDocument, Classification, PaymentAccount
+from .rules import situations_on
+
+PAGE_SIZE = 25
+
+
+def _change_required(user):
+    if not can_change_children(user):
+        raise Http404
+
+
+def _form_errors_from(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@login_required
+def child_list(request):
+    children = scope_children(Child.objects.all(), request.user).select_related("township", "village")
+    children = children.prefetch_related(
+        Prefetch("classifications", queryset=Classification.objects.open().order_by("kind"), to_attr="open_classifications")
+    )
+    filterset = ChildFilter(request.GET or None, queryset=children, request=request)
+    paginator = CappedPaginator(filterset.qs, PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "children/list.html", {
+        "filter": filterset, "page": page, "paginator": paginator, "query": query.urlencode(),
+        "can_change": can_change_children(request.user),
+    })
+
+
+def _case_file_context(request, child, **extra):
+    today = timezone.localdate()
+    context = {
+        "child": child,
+        "age": child.age_on(today),
+        "classifications": child.classifications.all(),
+        "parent_situations": child.parent_situations.select_related("document"),
+        "current_parents": situations_on(child, today),
+        "carers": child.carers.all(),
+        "account": PaymentAccount.objects.filter(child=child).first(),
+        "documents": child.documents.select_related("uploaded_by"),
+        "audit": child.audit_entries.select_related("actor")[:50],
+        "can_change": can_change_children(request.user),
+        "can_reveal": can_reveal(request.user),
+        "classification_form": ClassificationForm(),
+        "end_form": EndClassificationForm(),
+        "blank_end_form": EndClassificationForm(),
+        "document_form": DocumentForm(),
+        "revealed": set(),
+    }
+    context.update(extra)
+    return context
+
+
+@login_required
+def child_detail(request, pk):
+    child = get_child_for(request.user, pk)
+    return render(request, "children/detail.html", _case_file_context(request, child))
+
+
+@login_required
+@require_POST
+def child_reveal(request, pk):
+    """Show a masked value in full, and record that it was seen."""
+    child = get_child_for(request.user, pk)
+    form = RevealForm(request.POST)
+    if not can_reveal(request.user) or not form.is_valid():
+        raise Http404
+    labels = {"child_id": _("儿童身份证号"), "account": _("发放账户"), "carer": _("监护人身份证号和电话")}
+    services.record_reveal(actor=request.user, child=child, what=labels[form.cleaned_data["what"]])
+    return render(request, "children/detail.html", _case_file_context(request, child, revealed={form.cleaned_data["what"]}))
+
+
+@login_required
+def child_create(request):
+    _change_required(request.user)
+    form = ChildForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            child = services.create_child(actor=request.user, data={f: form.cleaned_data[f] for f in CHILD_FIELDS})
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        else:
+            messages.success(request, _("已建立 %(name)s 的档案。") % {"name": child.name})
+            return redirect("children:detail", pk=child.pk)
+    return render(request, "children/form.html", {"form": form, "title": _("新建儿童档案")})
+
+
+@login_required
+def child_edit(request, pk):
+    child = get_child_for(request.user, pk, for_change=True)
+    form = ChildForm(request.POST or None, instance=child, user=request.user)
+    if request.method == "GET":
+        services.record_reveal(actor=request.user, child=child, what=_("编辑页面（含身份证号）"))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_child(actor=request.user, child=child, data={f: form.cleaned_data[f] for f in CHILD_FIELDS})
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        else:
+            messages.success(request, _("已保存修改。"))
+            return redirect("children:detail", pk=child.pk)
+    return render(request, "children/form.html", {"form": form, "child": child, "title": _("修改儿童信息")})
+
+
+@login_required
+@require_POST
+def classification_add(request, pk):
+    child = get_child_for(request.user, pk, for_change=True)
+    form = ClassificationForm(request.POST)
+    if form.is_valid():
+        try:
+            services.add_classification(actor=request.user, child=child, **form.cleaned_data)
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        else:
+            messages.success(request, _("已添加类别。"))
+            return redirect("children:detail", pk=child.pk)
+    context = _case_file_context(request, child, classification_form=form)
+    return render(request, "children/detail.html", context, status=400)
+
+
+@login_required
+@require_POST
+def classification_end(request, pk, classification_pk):
+    child = get_child_for(request.user, pk, for_change=True)
+    entry = get_object_or_404(child.classifications, pk=classification_pk)
+    form = EndClassificationForm(request.POST)
+    if form.is_valid():
+        try:
+            services.end_classification(actor=request.user, classification=entry, end_date=form.cleaned_data["end_date"],
+                                        reason=form.cleaned_data["end_reason"], note=form.cleaned_data["note"])
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        else:
+            messages.success(request, _("已终止类别。"))
+            return redirect("children:detail", pk=child.pk)
+    context = _case_file_context(request, child, end_form=form, end_form_for=entry.pk)
+    return render(request, "children/detail.html", context, status=400)
+
+
+@login_required
+def parent_situation_add(request, pk):
+    child = get_child_for(request.user, pk, for_change=True)
+    form = ParentSituationForm(request.POST or None, initial={"parent": request.GET.get("parent")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_parent_situation(actor=request.user, child=child, data=form.cleaned_data)
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        else:
+            messages.success(request, _("已登记父母情况。"))
+            return redirect("children:detail", pk=child.pk)
+    return render(request, "children/form.html", {"form": form, "child": child, "title": _("登记父母情况")})
+
+
+@login_required
+def carer_edit(request, pk):
+    child = get_child_for(request.user, pk, for_change=True)
+    carer = child.carers.filter(is_primary=True).first()
+    form = CarerForm(request.POST or None, instance=carer)
+    if request.method == "POST" and form.is_valid():
+        data = {**form.cleaned_data, "is_primary": True}
+        try:
+            services.save_carer(actor=request.user, child=child, data=data, carer=carer)
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        else:
+            messages.success(request, _("已保存监护人/照料人。"))
+            return redirect("children:detail", pk=child.pk)
+    return render(request, "children/form.html", {"form": form, "child": child, "title": _("监护人/照料人")})
+
+
+@login_required
+def payment_account_edit(request, pk):
+    child = get_child_for(request.user, pk, for_change=True)
+    if not can_reveal(request.user):
+        raise Http404
+    account = PaymentAccount.objects.filter(child=child).first()
+    form = PaymentAccountForm(request.POST or None, instance=account)
+    if request.method == "GET" and account:
+        services.record_reveal(actor=request.user, child=child, what=_("编辑发放账户"))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_payment_account(actor=request.user, child=child, data=form.cleaned_data)
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        else:
+            messages.success(request, _("已保存发放账户。"))
+            return redirect("children:detail", pk=child.pk)
+    return render(request, "children/form.html", {"form": form, "child": child, "title": _("发放账户")})
+
+
+@login_required
+@require_POST
+def document_upload(request, pk):
+    child = get_child_for(request.user, pk, for_change=True)
+    form = DocumentForm(request.POST, request.FILES)
+    if form.is_valid():
+        services.add_document(actor=request.user, child=child, kind=form.cleaned_data["kind"],
+                              upload=form.cleaned_data["file"], note=form.cleaned_data["note"])
+        messages.success(request, _("已上传材料。"))
+        return redirect("children:detail", pk=child.pk)
+    return render(request, "children/detail.html", _case_file_context(request, child, document_form=form), status=400)
+
+
+@login_required
+def document_download(request, pk, document_pk):
+    child = get_child_for(request.user, pk)
+    document = get_object_or_404(ChildDocument, pk=document_pk, child=child)
+    services.record_download(actor=request.user, document=document)
+    response = FileResponse(document.file.open("rb"), content_type=document.content_type,
+                            as_attachment=not document.is_image and document.content_type != "application/pdf",
+                            filename=document.original_name)
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,108 @@
+"""The one place that decides which children a user may see.
+
+Every view, list, search, export and file download goes through
+`scope_children` (or `get_child_for`, which 404s outside the scope).
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from .models import COUNTY_WIDE_ROLES, NO_CHILD_ROLES, Role, StaffProfile
+
+
+def role_of(user) -> str | None:
+    if not user.is_authenticated or not user.is_active:
+        return None
+    cached = getattr(user, "_dzw_role", False)
+    if cached is not False:
+        return cached
+    try:
+        role = user.profile.role
+    except StaffProfile.DoesNotExist:
+        role = None
+    user._dzw_role = role
+    return role
+
+
+def area_filter(user, prefix: str = "") -> Q | None:
+    """A filter on township/village fields for the user's scope; None means everything.
+
+    `prefix` points at the child from another model, e.g. "child__".
+    Users without a role, administrators, and scoped users with no township
+    assigned see nothing.
+    """
+    role = role_of(user)
+    if role in COUNTY_WIDE_ROLES:
+        return None
+    nothing = Q(pk__in=[])
+    if role is None or role in NO_CHILD_ROLES:
+        return nothing
+    profile = user.profile
+    village_ids = list(profile.villages.values_list("id", flat=True)) if role == Role.CASEWORKER else []
+    if village_ids:
+        return Q(**{f"{prefix}village_id__in": village_ids})
+    township_ids = list(profile.townships.values_list("id", flat=True))
+    if not township_ids:
+        return nothing
+    return Q(**{f"{prefix}township_id__in": township_ids})
+
+
+def scope_children(queryset, user):
+    condition = area_filter(user)
+    return queryset if condition is None else queryset.filter(condition)
+
+
+def scope_related(queryset, user, child_field: str = "child"):
+    """Scope any model that points at a child (documents, audit entries, visits...)."""
+    condition = area_filter(user, prefix=f"{child_field}__")
+    return queryset if condition is None else queryset.filter(condition)
+
+
+def get_child_for(user, pk, *, for_change: bool = False):
+    """The child with this pk if the user may see it (and change it), else 404."""
+    from children.models import Child
+
+    child = get_object_or_404(scope_children(Child.objects.select_related("township", "village"), user), pk=pk)
+    if for_change and not can_change_children(user):
+        raise PermissionDenied
+    return child
+
+
+def can_change_children(user) -> bool:
+    return user.has_perm("children.change_child")
+
+
+def can_reveal(user) -> bool:
+    return user.has_perm("children.reveal_personal_data")
+
+
+def townships_for(user):
+    """The townships a user may pick in forms and filters."""
+    from children.models import Township
+
+    role = role_of(user)
+    if role in COUNTY_WIDE_ROLES:
+        return Township.objects.all()
+    if role is None or role in NO_CHILD_ROLES:
+        return Township.objects.none()
+    return user.profile.townships.all()
+
+
+def villages_for(user):
+    from children.models import Village
+
+    role = role_of(user)
+    if role in COUNTY_WIDE_ROLES:
+        return Village.objects.select_related("township")
+    if role is None or role in NO_CHILD_ROLES:
+        return Village.objects.none()
+    if role == Role.CASEWORKER and user.profile.villages.exists():
+        return user.profile.villages.select_related("township")
+    return Village.objects.filter(township__in=user.profile.townships.all()).select_related("township")
+
+
+def require_role(user, *roles) -> None:
+    if role_of(user) not in roles:
+        raise Http404

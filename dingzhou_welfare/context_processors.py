@@ -1,0 +1,5 @@
+from django.conf import settings
+
+
+def bureau(request):
+    return {"BUREAU_NAME": settings.BUREAU_NAME}

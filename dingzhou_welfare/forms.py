@@ -1,0 +1,67 @@
+from django import forms
+from django.contrib.auth import get_user_model, password_validation
+from django.utils.translation import gettext_lazy as _
+
+from children.models import Township, Village
+
+from .models import Role
+
+
+class StaffUserForm(forms.Form):
+    """The administrator's form for a user's account, role and township scope."""
+
+    username = forms.CharField(label=_("用户名"), max_length=150)
+    full_name = forms.CharField(label=_("姓名"), max_length=150)
+    role = forms.ChoiceField(label=_("角色"), choices=Role.choices)
+    townships = forms.ModelMultipleChoiceField(
+        label=_("负责乡镇"), queryset=Township.objects.all(), required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("儿童主任和儿童督导员只能看到所选乡镇的儿童。"),
+    )
+    villages = forms.ModelMultipleChoiceField(
+        label=_("负责村（社区）"), queryset=Village.objects.select_related("township"), required=False,
+        help_text=_("仅儿童主任：只负责部分村时选择，须属于所选乡镇。"),
+    )
+    phone = forms.CharField(label=_("电话"), max_length=20, required=False)
+    is_active = forms.BooleanField(label=_("启用"), required=False, initial=True)
+    password = forms.CharField(
+        label=_("新密码"), required=False, widget=forms.PasswordInput(render_value=False),
+        help_text=_("新建用户必填；修改用户时留空则不改密码。"),
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+        self.fields["villages"].label_from_instance = lambda v: f"{v.township.name} / {v.name}"
+
+    def clean_username(self):
+        username = self.cleaned_data["username"].strip()
+        others = get_user_model().objects.filter(username=username)
+        if self.user:
+            others = others.exclude(pk=self.user.pk)
+        if others.exists():
+            raise forms.ValidationError(_("用户名已被使用。"))
+        return username
+
+    def clean(self):
+        data = super().clean()
+        role = data.get("role")
+        townships = data.get("townships") or []
+        villages = data.get("villages") or []
+        if role in (Role.CASEWORKER, Role.SUPERVISOR) and not townships:
+            self.add_error("townships", _("儿童主任和儿童督导员须至少选择一个乡镇。"))
+        if villages and role != Role.CASEWORKER:
+            self.add_error("villages", _("只有儿童主任可以限定到村。"))
+        outside = [v.name for v in villages if v.township not in townships]
+        if outside:
+            self.add_error("villages", _("以下村不属于所选乡镇：%(v)s") % {"v": "、".join(outside)})
+        password = data.get("password")
+        if not self.user and not password:
+            self.add_error("password", _("新建用户须设置密码。"))
+        if password:
+            probe = self.user or get_user_model()(username=data.get("username", ""))
+            try:
+                password_validation.validate_password(password, probe)
+            except forms.ValidationError as error:
+                self.add_error("password", error)
+        return data

@@ -1,0 +1,17 @@
+"""Settings for the test suite: the real settings with fast hashing and throwaway files."""
+
+import os
+import tempfile
+
+os.environ.setdefault("DEBUG", "true")
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production")
+
+from .settings import *  # noqa: E402, F403
+from .settings import STORAGES  # noqa: E402
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+MEDIA_ROOT = tempfile.mkdtemp(prefix="dzw-media-")
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+# Celery tasks run in-process in unit tests; queue tests start a real worker against REDIS_URL.
+CELERY_TASK_ALWAYS_EAGER = True
