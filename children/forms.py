@@ -19,9 +19,26 @@ class DateInput(forms.DateInput):
 
 
 CHILD_FIELDS = [
-    "name", "sex", "ethnicity", "id_number", "no_id_reason", "birth_date", "hukou_type",
-    "township", "village", "hukou_address", "current_address", "school_status", "school_name",
-    "grade", "boarding", "health_status", "disability_type", "disability_grade", "disability_cert_no", "note",
+    "name",
+    "sex",
+    "ethnicity",
+    "id_number",
+    "no_id_reason",
+    "birth_date",
+    "hukou_type",
+    "township",
+    "village",
+    "hukou_address",
+    "current_address",
+    "school_status",
+    "school_name",
+    "grade",
+    "boarding",
+    "health_status",
+    "disability_type",
+    "disability_grade",
+    "disability_cert_no",
+    "note",
 ]
 
 
@@ -59,9 +76,7 @@ class ClassificationForm(forms.Form):
 
 class EndClassificationForm(forms.Form):
     end_date = forms.DateField(label=_("终止日期"), widget=DateInput(), initial=timezone.localdate)
-    end_reason = forms.ChoiceField(
-        label=_("终止原因"), choices=[("", "---------"), *Classification.EndReason.choices]
-    )
+    end_reason = forms.ChoiceField(label=_("终止原因"), choices=[("", "---------"), *Classification.EndReason.choices])
     note = forms.CharField(label=_("说明"), max_length=200, required=False)
 
 
@@ -119,7 +134,9 @@ EXTENSIONS = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", 
 
 class DocumentForm(forms.Form):
     kind = forms.ChoiceField(label=_("材料类型"), choices=ChildDocument.Kind.choices)
-    file = forms.FileField(label=_("文件"), help_text=_("JPG、PNG 或 PDF，不超过 %(mb)d MB。") % {"mb": settings.MAX_UPLOAD_MB})
+    file = forms.FileField(
+        label=_("文件"), help_text=_("JPG、PNG 或 PDF，不超过 %(mb)d MB。") % {"mb": settings.MAX_UPLOAD_MB}
+    )
     note = forms.CharField(label=_("说明"), max_length=200, required=False)
 
     def clean_file(self):
@@ -136,7 +153,9 @@ class DocumentForm(forms.Form):
         head = upload.read(16)
         upload.seek(0)
         if not head.startswith(SIGNATURES[expected]):
-            raise forms.ValidationError(_("文件内容与扩展名不符，可能已损坏或不是 %(ext)s 文件。") % {"ext": suffix[1:].upper()})
+            raise forms.ValidationError(
+                _("文件内容与扩展名不符，可能已损坏或不是 %(ext)s 文件。") % {"ext": suffix[1:].upper()}
+            )
         upload.content_type = expected
         return upload
 

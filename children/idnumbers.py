@@ -35,9 +35,7 @@ def parse_id_number(value: str, *, today: datetime.date | None = None) -> IdInfo
     """Return the birth date and sex an ID number encodes, or raise ValidationError."""
     number = normalize_id_number(value)
     if len(number) != 18:
-        raise ValidationError(
-            _("身份证号应为18位，现在是%(n)d位。") % {"n": len(number)}, code="id_length"
-        )
+        raise ValidationError(_("身份证号应为18位，现在是%(n)d位。") % {"n": len(number)}, code="id_length")
     if not ID_PATTERN.match(number):
         raise ValidationError(_("身份证号前17位应为数字，最后一位为数字或X。"), code="id_chars")
     try:
@@ -69,9 +67,7 @@ def check_agrees_with_id(info: IdInfo, *, birth_date=None, sex=None) -> dict[str
     """Field name -> message for each of birth date and sex that disagrees with the ID."""
     errors = {}
     if birth_date and birth_date != info.birth_date:
-        errors["birth_date"] = _("出生日期与身份证号不一致：身份证号中为 %(d)s。") % {
-            "d": info.birth_date.isoformat()
-        }
+        errors["birth_date"] = _("出生日期与身份证号不一致：身份证号中为 %(d)s。") % {"d": info.birth_date.isoformat()}
     if sex and sex != info.sex:
         errors["sex"] = _("性别与身份证号不一致：身份证号第17位表示%(s)s。") % {
             "s": _("男") if info.sex == "M" else _("女")

@@ -126,15 +126,15 @@ class Child(models.Model):
     name = models.CharField(_("姓名"), max_length=50)
     sex = models.CharField(_("性别"), max_length=1, choices=Sex.choices)
     ethnicity = models.CharField(_("民族"), max_length=20, default="汉族")
-    id_number = models.CharField(
-        _("身份证号"), max_length=18, blank=True, default="", validators=[validate_id_number]
-    )
+    id_number = models.CharField(_("身份证号"), max_length=18, blank=True, default="", validators=[validate_id_number])
     no_id_reason = models.CharField(_("无身份证号原因"), max_length=200, blank=True)
     birth_date = models.DateField(_("出生日期"))
     hukou_type = models.CharField(_("户籍性质"), max_length=10, choices=HukouType.choices)
     hukou_address = models.CharField(_("户籍地址"), max_length=200, blank=True)
     current_address = models.CharField(_("现住址"), max_length=200, blank=True)
-    township = models.ForeignKey(Township, on_delete=models.PROTECT, related_name="children", verbose_name=_("乡镇（街道）"))
+    township = models.ForeignKey(
+        Township, on_delete=models.PROTECT, related_name="children", verbose_name=_("乡镇（街道）")
+    )
     village = models.ForeignKey(
         Village, null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name=_("村（社区）")
     )
@@ -168,9 +168,7 @@ class Child(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["id_number"], condition=~Q(id_number=""), name="child_unique_id_number"),
             models.CheckConstraint(condition=ID_NUMBER_SHAPE, name="child_id_number_shape"),
-            models.CheckConstraint(
-                condition=~Q(id_number="") | ~Q(no_id_reason=""), name="child_id_or_reason"
-            ),
+            models.CheckConstraint(condition=~Q(id_number="") | ~Q(no_id_reason=""), name="child_id_or_reason"),
             models.CheckConstraint(
                 condition=Q(disability_grade__isnull=True) | Q(disability_grade__gte=1, disability_grade__lte=4),
                 name="child_disability_grade_range",
@@ -325,9 +323,7 @@ class PaymentAccount(models.Model):
     child = models.OneToOneField(Child, on_delete=models.CASCADE, related_name="payment_account")
     method = models.CharField(_("领取方式"), max_length=30, choices=Method.choices, default=Method.ONE_CARD)
     payee_name = models.CharField(_("领取人"), max_length=50)
-    payee_id_number = models.CharField(
-        _("领取人身份证号"), max_length=18, blank=True, validators=[validate_id_number]
-    )
+    payee_id_number = models.CharField(_("领取人身份证号"), max_length=18, blank=True, validators=[validate_id_number])
     payee_relationship = models.CharField(_("领取人与儿童关系"), max_length=30, choices=Carer.Relationship.choices)
     bank_name = models.CharField(_("开户银行"), max_length=100)
     account_number = models.CharField(

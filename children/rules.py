@@ -104,9 +104,7 @@ def classification_problems(
     father, mother = parents.get(ParentSituation.Parent.FATHER), parents.get(ParentSituation.Parent.MOTHER)
 
     if kind in ORPHAN_KINDS and not is_orphan(father, mother):
-        problems.append(
-            _("孤儿须父母双方均死亡、宣告失踪或查找不到（%(p)s）。") % {"p": _parents_text(father, mother)}
-        )
+        problems.append(_("孤儿须父母双方均死亡、宣告失踪或查找不到（%(p)s）。") % {"p": _parents_text(father, mother)})
     elif kind in DE_FACTO_KINDS and not is_de_facto_unsupported(father, mother):
         if is_orphan(father, mother):
             problems.append(_("父母双方均死亡或失踪，应认定为孤儿，而不是事实无人抚养儿童。"))
@@ -137,7 +135,5 @@ def classification_problems(
         if kind in group:
             clash = sorted(Kind(k).label for k in open_kinds & group if k != kind)
             if clash:
-                problems.append(
-                    _("儿童当前已是%(c)s，须先终止该类别。") % {"c": "、".join(clash)}
-                )
+                problems.append(_("儿童当前已是%(c)s，须先终止该类别。") % {"c": "、".join(clash)})
     return problems

@@ -19,9 +19,9 @@ Action = AuditEntry.Action
 
 def _flag_likely_duplicates(child: Child) -> None:
     """Same name, birth date and township, where at least one of the two has no ID number."""
-    others = Child.objects.filter(
-        name=child.name, birth_date=child.birth_date, township_id=child.township_id
-    ).exclude(pk=child.pk)
+    others = Child.objects.filter(name=child.name, birth_date=child.birth_date, township_id=child.township_id).exclude(
+        pk=child.pk
+    )
     if child.id_number:
         others = others.filter(id_number="")
     others = list(others.values_list("pk", flat=True))
@@ -36,8 +36,14 @@ def create_child(*, actor, data: dict) -> Child:
     child.full_clean()
     child.save()
     _flag_likely_duplicates(child)
-    log_action(actor=actor, action=Action.CREATE, obj=child, child=child, summary=_("新建儿童档案"),
-               changes=diff({}, snapshot(child)))
+    log_action(
+        actor=actor,
+        action=Action.CREATE,
+        obj=child,
+        child=child,
+        summary=_("新建儿童档案"),
+        changes=diff({}, snapshot(child)),
+    )
     return child
 
 
@@ -51,21 +57,24 @@ def update_child(*, actor, child: Child, data: dict) -> Child:
     _flag_likely_duplicates(child)
     changes = diff(before, snapshot(child))
     if changes:
-        log_action(actor=actor, action=Action.UPDATE, obj=child, child=child, summary=_("修改儿童信息"),
-                   changes=changes)
+        log_action(
+            actor=actor, action=Action.UPDATE, obj=child, child=child, summary=_("修改儿童信息"), changes=changes
+        )
     return child
 
 
 @transaction.atomic
-def add_classification(
-    *, actor, child: Child, kind: str, start_date: datetime.date, note: str = ""
-) -> Classification:
+def add_classification(*, actor, child: Child, kind: str, start_date: datetime.date, note: str = "") -> Classification:
     child = Child.objects.select_for_update().get(pk=child.pk)
     open_kinds = set(child.classifications.open().values_list("kind", flat=True))
     if kind in open_kinds:
         raise ValidationError({"kind": _("儿童已有未终止的该类别。")})
     problems = classification_problems(
-        child, kind, start_date, parents=situations_on(child, start_date), open_kinds=open_kinds,
+        child,
+        kind,
+        start_date,
+        parents=situations_on(child, start_date),
+        open_kinds=open_kinds,
         today=timezone.localdate(),
     )
     if problems:
@@ -73,9 +82,14 @@ def add_classification(
     entry = Classification(child=child, kind=kind, start_date=start_date, note=note)
     entry.full_clean()
     entry.save()
-    log_action(actor=actor, action=Action.DECISION, obj=entry, child=child,
-               summary=_("认定为%(k)s") % {"k": entry.get_kind_display()},
-               changes={"kind": [None, entry.get_kind_display()], "start_date": [None, str(start_date)]})
+    log_action(
+        actor=actor,
+        action=Action.DECISION,
+        obj=entry,
+        child=child,
+        summary=_("认定为%(k)s") % {"k": entry.get_kind_display()},
+        changes={"kind": [None, entry.get_kind_display()], "start_date": [None, str(start_date)]},
+    )
     return entry
 
 
@@ -97,9 +111,14 @@ def end_classification(
         entry.note = note
     entry.full_clean()
     entry.save()
-    log_action(actor=actor, action=Action.DECISION, obj=entry, child=entry.child,
-               summary=_("终止类别：%(k)s（%(r)s）") % {"k": entry.get_kind_display(), "r": entry.get_end_reason_display()},
-               changes={"end_date": [None, str(end_date)], "end_reason": [None, entry.get_end_reason_display()]})
+    log_action(
+        actor=actor,
+        action=Action.DECISION,
+        obj=entry,
+        child=entry.child,
+        summary=_("终止类别：%(k)s（%(r)s）") % {"k": entry.get_kind_display(), "r": entry.get_end_reason_display()},
+        changes={"end_date": [None, str(end_date)], "end_reason": [None, entry.get_end_reason_display()]},
+    )
     return entry
 
 
@@ -108,9 +127,16 @@ def record_parent_situation(*, actor, child: Child, data: dict) -> ParentSituati
     record = ParentSituation(child=child, **data)
     record.full_clean()
     record.save()
-    log_action(actor=actor, action=Action.CREATE, obj=record, child=child,
-               summary=_("登记%(p)s情况：%(s)s") % {"p": record.get_parent_display(), "s": record.get_situation_display()},
-               changes=diff({}, snapshot(record, fields={"parent", "name", "situation", "start_date", "evidence", "work_place"})))
+    log_action(
+        actor=actor,
+        action=Action.CREATE,
+        obj=record,
+        child=child,
+        summary=_("登记%(p)s情况：%(s)s") % {"p": record.get_parent_display(), "s": record.get_situation_display()},
+        changes=diff(
+            {}, snapshot(record, fields={"parent", "name", "situation", "start_date", "evidence", "work_place"})
+        ),
+    )
     return record
 
 
@@ -126,8 +152,14 @@ def save_carer(*, actor, child: Child, data: dict, carer: Carer | None = None) -
     carer.save()
     changes = diff(before, snapshot(carer))
     if changes:
-        log_action(actor=actor, action=Action.UPDATE if before else Action.CREATE, obj=carer, child=child,
-                   summary=_("监护人/照料人：%(n)s") % {"n": carer.name}, changes=changes)
+        log_action(
+            actor=actor,
+            action=Action.UPDATE if before else Action.CREATE,
+            obj=carer,
+            child=child,
+            summary=_("监护人/照料人：%(n)s") % {"n": carer.name},
+            changes=changes,
+        )
     return carer
 
 
@@ -142,28 +174,51 @@ def save_payment_account(*, actor, child: Child, data: dict) -> PaymentAccount:
     account.save()
     changes = diff(before, snapshot(account))
     if changes:
-        log_action(actor=actor, action=Action.UPDATE if before else Action.CREATE, obj=account, child=child,
-                   summary=_("发放账户"), changes=changes)
+        log_action(
+            actor=actor,
+            action=Action.UPDATE if before else Action.CREATE,
+            obj=account,
+            child=child,
+            summary=_("发放账户"),
+            changes=changes,
+        )
     return account
 
 
 @transaction.atomic
 def add_document(*, actor, child: Child, kind: str, upload, note: str = "") -> ChildDocument:
     document = ChildDocument(
-        child=child, kind=kind, file=upload, original_name=upload.name[:200],
-        content_type=upload.content_type, size=upload.size, note=note, uploaded_by=actor,
+        child=child,
+        kind=kind,
+        file=upload,
+        original_name=upload.name[:200],
+        content_type=upload.content_type,
+        size=upload.size,
+        note=note,
+        uploaded_by=actor,
     )
     document.save()
-    log_action(actor=actor, action=Action.UPLOAD, obj=document, child=child,
-               summary=_("上传%(k)s：%(n)s") % {"k": document.get_kind_display(), "n": document.original_name})
+    log_action(
+        actor=actor,
+        action=Action.UPLOAD,
+        obj=document,
+        child=child,
+        summary=_("上传%(k)s：%(n)s") % {"k": document.get_kind_display(), "n": document.original_name},
+    )
     return document
 
 
 def record_reveal(*, actor, child: Child, what: str) -> None:
-    log_action(actor=actor, action=Action.REVEAL, obj=child, child=child,
-               summary=_("查看完整信息：%(w)s") % {"w": what})
+    log_action(
+        actor=actor, action=Action.REVEAL, obj=child, child=child, summary=_("查看完整信息：%(w)s") % {"w": what}
+    )
 
 
 def record_download(*, actor, document: ChildDocument) -> None:
-    log_action(actor=actor, action=Action.DOWNLOAD, obj=document, child=document.child,
-               summary=_("查看材料：%(n)s") % {"n": document.original_name})
+    log_action(
+        actor=actor,
+        action=Action.DOWNLOAD,
+        obj=document,
+        child=document.child,
+        summary=_("查看材料：%(n)s") % {"n": document.original_name},
+    )

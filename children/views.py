@@ -49,17 +49,26 @@ def _form_errors_from(form, error: ValidationError) -> None:
 def child_list(request):
     children = scope_children(Child.objects.all(), request.user).select_related("township", "village")
     children = children.prefetch_related(
-        Prefetch("classifications", queryset=Classification.objects.open().order_by("kind"), to_attr="open_classifications")
+        Prefetch(
+            "classifications", queryset=Classification.objects.open().order_by("kind"), to_attr="open_classifications"
+        )
     )
     filterset = ChildFilter(request.GET or None, queryset=children, request=request)
     paginator = CappedPaginator(filterset.qs, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "children/list.html", {
-        "filter": filterset, "page": page, "paginator": paginator, "query": query.urlencode(),
-        "can_change": can_change_children(request.user),
-    })
+    return render(
+        request,
+        "children/list.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "paginator": paginator,
+            "query": query.urlencode(),
+            "can_change": can_change_children(request.user),
+        },
+    )
 
 
 def _case_file_context(request, child, **extra):
@@ -102,7 +111,9 @@ def child_reveal(request, pk):
         raise Http404
     labels = {"child_id": _("儿童身份证号"), "account": _("发放账户"), "carer": _("监护人身份证号和电话")}
     services.record_reveal(actor=request.user, child=child, what=labels[form.cleaned_data["what"]])
-    return render(request, "children/detail.html", _case_file_context(request, child, revealed={form.cleaned_data["what"]}))
+    return render(
+        request, "children/detail.html", _case_file_context(request, child, revealed={form.cleaned_data["what"]})
+    )
 
 
 @login_required
@@ -162,8 +173,13 @@ def classification_end(request, pk, classification_pk):
     form = EndClassificationForm(request.POST)
     if form.is_valid():
         try:
-            services.end_classification(actor=request.user, classification=entry, end_date=form.cleaned_data["end_date"],
-                                        reason=form.cleaned_data["end_reason"], note=form.cleaned_data["note"])
+            services.end_classification(
+                actor=request.user,
+                classification=entry,
+                end_date=form.cleaned_data["end_date"],
+                reason=form.cleaned_data["end_reason"],
+                note=form.cleaned_data["note"],
+            )
         except ValidationError as error:
             _form_errors_from(form, error)
         else:
@@ -231,8 +247,13 @@ def document_upload(request, pk):
     child = get_child_for(request.user, pk, for_change=True)
     form = DocumentForm(request.POST, request.FILES)
     if form.is_valid():
-        services.add_document(actor=request.user, child=child, kind=form.cleaned_data["kind"],
-                              upload=form.cleaned_data["file"], note=form.cleaned_data["note"])
+        services.add_document(
+            actor=request.user,
+            child=child,
+            kind=form.cleaned_data["kind"],
+            upload=form.cleaned_data["file"],
+            note=form.cleaned_data["note"],
+        )
         messages.success(request, _("已上传材料。"))
         return redirect("children:detail", pk=child.pk)
     return render(request, "children/detail.html", _case_file_context(request, child, document_form=form), status=400)
@@ -243,8 +264,11 @@ def document_download(request, pk, document_pk):
     child = get_child_for(request.user, pk)
     document = get_object_or_404(ChildDocument, pk=document_pk, child=child)
     services.record_download(actor=request.user, document=document)
-    response = FileResponse(document.file.open("rb"), content_type=document.content_type,
-                            as_attachment=not document.is_image and document.content_type != "application/pdf",
-                            filename=document.original_name)
+    response = FileResponse(
+        document.file.open("rb"),
+        content_type=document.content_type,
+        as_attachment=not document.is_image and document.content_type != "application/pdf",
+        filename=document.original_name,
+    )
     response["Cache-Control"] = "private, no-store"
     return response

@@ -51,11 +51,7 @@ def snapshot(instance, fields=None) -> dict:
 
 def diff(before: dict, after: dict) -> dict:
     """{field: [old, new]} for the fields whose value changed."""
-    return {
-        name: [before.get(name), after.get(name)]
-        for name in after
-        if before.get(name) != after.get(name)
-    }
+    return {name: [before.get(name), after.get(name)] for name in after if before.get(name) != after.get(name)}
 
 
 def log_action(*, actor, action, obj, child=None, summary="", changes=None) -> AuditEntry:

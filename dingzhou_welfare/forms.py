@@ -14,18 +14,24 @@ class StaffUserForm(forms.Form):
     full_name = forms.CharField(label=_("姓名"), max_length=150)
     role = forms.ChoiceField(label=_("角色"), choices=Role.choices)
     townships = forms.ModelMultipleChoiceField(
-        label=_("负责乡镇"), queryset=Township.objects.all(), required=False,
+        label=_("负责乡镇"),
+        queryset=Township.objects.all(),
+        required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("儿童主任和儿童督导员只能看到所选乡镇的儿童。"),
     )
     villages = forms.ModelMultipleChoiceField(
-        label=_("负责村（社区）"), queryset=Village.objects.select_related("township"), required=False,
+        label=_("负责村（社区）"),
+        queryset=Village.objects.select_related("township"),
+        required=False,
         help_text=_("仅儿童主任：只负责部分村时选择，须属于所选乡镇。"),
     )
     phone = forms.CharField(label=_("电话"), max_length=20, required=False)
     is_active = forms.BooleanField(label=_("启用"), required=False, initial=True)
     password = forms.CharField(
-        label=_("新密码"), required=False, widget=forms.PasswordInput(render_value=False),
+        label=_("新密码"),
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
         help_text=_("新建用户必填；修改用户时留空则不改密码。"),
     )
 

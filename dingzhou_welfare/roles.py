@@ -1,22 +1,40 @@
 """What each role may do, as Django permissions on a group named after the role."""
 
 REGISTRY_EDIT = [
-    "children.view_child", "children.add_child", "children.change_child",
-    "children.view_classification", "children.add_classification", "children.change_classification",
-    "children.view_parentsituation", "children.add_parentsituation",
-    "children.view_carer", "children.add_carer", "children.change_carer",
-    "children.view_paymentaccount", "children.add_paymentaccount", "children.change_paymentaccount",
-    "children.view_childdocument", "children.add_childdocument",
+    "children.view_child",
+    "children.add_child",
+    "children.change_child",
+    "children.view_classification",
+    "children.add_classification",
+    "children.change_classification",
+    "children.view_parentsituation",
+    "children.add_parentsituation",
+    "children.view_carer",
+    "children.add_carer",
+    "children.change_carer",
+    "children.view_paymentaccount",
+    "children.add_paymentaccount",
+    "children.change_paymentaccount",
+    "children.view_childdocument",
+    "children.add_childdocument",
     "children.reveal_personal_data",
 ]
 REGISTRY_READ = [
-    "children.view_child", "children.view_classification", "children.view_parentsituation",
-    "children.view_carer", "children.view_paymentaccount", "children.view_childdocument",
+    "children.view_child",
+    "children.view_classification",
+    "children.view_parentsituation",
+    "children.view_carer",
+    "children.view_paymentaccount",
+    "children.view_childdocument",
     "children.reveal_personal_data",
 ]
 REFERENCE_DATA = [
-    "children.view_township", "children.add_township", "children.change_township",
-    "children.view_village", "children.add_village", "children.change_village",
+    "children.view_township",
+    "children.add_township",
+    "children.change_township",
+    "children.view_village",
+    "children.add_village",
+    "children.change_village",
 ]
 
 ROLE_PERMISSIONS = {

@@ -34,8 +34,13 @@ def save_staff_user(*, actor, data: dict, user=None):
     changes = {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
     if data.get("password"):
         changes["password"] = ["", _("已设置")]
-    log_action(actor=actor, action=AuditEntry.Action.CREATE if created else AuditEntry.Action.UPDATE, obj=user,
-               summary=_("用户 %(u)s") % {"u": user.username}, changes=changes)
+    log_action(
+        actor=actor,
+        action=AuditEntry.Action.CREATE if created else AuditEntry.Action.UPDATE,
+        obj=user,
+        summary=_("用户 %(u)s") % {"u": user.username},
+        changes=changes,
+    )
     return user
 
 

@@ -1,0 +1,89 @@
+"""The cast: townships A and B, one user per role, a child in each township."""
+
+import pytest
+
+from dingzhou_welfare.models import Role
+
+from .factories import ChildFactory, TownshipFactory, VillageFactory, make_user
+
+
+@pytest.fixture
+def township_a(db):
+    return TownshipFactory(code="130682101", name="清风店镇")
+
+
+@pytest.fixture
+def township_b(db):
+    return TownshipFactory(code="130682102", name="庞村镇")
+
+
+@pytest.fixture
+def village_a(township_a):
+    return VillageFactory(township=township_a, name="东村")
+
+
+@pytest.fixture
+def village_a2(township_a):
+    return VillageFactory(township=township_a, name="西村")
+
+
+@pytest.fixture
+def village_b(township_b):
+    return VillageFactory(township=township_b, name="南村")
+
+
+@pytest.fixture
+def caseworker_a(township_a):
+    return make_user("caseworker_a", Role.CASEWORKER, townships=[township_a])
+
+
+@pytest.fixture
+def caseworker_village(township_a, village_a):
+    """A caseworker responsible for one village of township A only."""
+    return make_user("caseworker_village", Role.CASEWORKER, townships=[township_a], villages=[village_a])
+
+
+@pytest.fixture
+def caseworker_b(township_b):
+    return make_user("caseworker_b", Role.CASEWORKER, townships=[township_b])
+
+
+@pytest.fixture
+def supervisor_a(township_a):
+    return make_user("supervisor_a", Role.SUPERVISOR, townships=[township_a])
+
+
+@pytest.fixture
+def staff(db):
+    return make_user("staff", Role.STAFF)
+
+
+@pytest.fixture
+def leader(db):
+    return make_user("leader", Role.LEADER)
+
+
+@pytest.fixture
+def administrator(db):
+    return make_user("administrator", Role.ADMINISTRATOR)
+
+
+@pytest.fixture
+def outsider(django_user_model):
+    """Logged in, but with no role at all."""
+    return django_user_model.objects.create_user("outsider", password="Test-password-2026!")
+
+
+@pytest.fixture
+def child_a(township_a, village_a):
+    return ChildFactory(township=township_a, village=village_a, name="王小明")
+
+
+@pytest.fixture
+def child_a2(township_a, village_a2):
+    return ChildFactory(township=township_a, village=village_a2, name="赵小红", sex="F")
+
+
+@pytest.fixture
+def child_b(township_b, village_b):
+    return ChildFactory(township=township_b, village=village_b, name="刘小军")

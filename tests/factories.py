@@ -1,0 +1,77 @@
+"""Factories: plain, valid by default, no cleverness."""
+
+import datetime
+import itertools
+
+import factory
+
+from children.idnumbers import check_char
+from children.models import Carer, Child, Township, Village
+from dingzhou_welfare.services import save_staff_user
+
+_sequence = itertools.count(1)
+PASSWORD = "Test-password-2026!"
+
+
+def make_id_number(birth_date: datetime.date, sex: str = "M", prefix: str = "130682") -> str:
+    """A valid synthetic ID number (never a real person's) for a birth date and sex."""
+    seq = next(_sequence) % 500
+    digit = seq * 2 + (1 if sex == "M" else 0)
+    first17 = f"{prefix}{birth_date:%Y%m%d}{digit:03d}"
+    return first17 + check_char(first17)
+
+
+class TownshipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Township
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"130682{900 + n:03d}")
+    name = factory.Sequence(lambda n: f"测试镇{n}")
+    kind = Township.Kind.TOWN
+
+
+class VillageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Village
+
+    township = factory.SubFactory(TownshipFactory)
+    name = factory.Sequence(lambda n: f"测试村{n}")
+
+
+class ChildFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Child
+
+    name = factory.Sequence(lambda n: f"张小{n}")
+    sex = Child._meta.get_field("sex").choices[0][0]
+    birth_date = datetime.date(2015, 3, 14)
+    id_number = factory.LazyAttribute(lambda o: make_id_number(o.birth_date, o.sex))
+    hukou_type = Child.HukouType.RURAL
+    township = factory.SubFactory(TownshipFactory)
+    village = factory.SubFactory(VillageFactory, township=factory.SelfAttribute("..township"))
+
+
+class CarerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Carer
+
+    child = factory.SubFactory(ChildFactory)
+    name = "张大爷"
+    relationship = Carer.Relationship.PATERNAL_GRANDPARENT
+    phone = "13800001234"
+
+
+def make_user(username: str, role: str, townships=(), villages=()):
+    return save_staff_user(
+        actor=None,
+        data={
+            "username": username,
+            "full_name": username,
+            "role": role,
+            "password": PASSWORD,
+            "townships": list(townships),
+            "villages": list(villages),
+            "is_active": True,
+        },
+    )
