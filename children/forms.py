@@ -81,10 +81,20 @@ class EndClassificationForm(forms.Form):
 
 
 class ParentSituationForm(forms.ModelForm):
+    evidence_file = forms.FileField(label=_("证明文件扫描件"), required=False)
+
     class Meta:
         model = ParentSituation
         fields = ["parent", "name", "id_number", "situation", "start_date", "work_place", "evidence", "note"]
         widgets = {"start_date": DateInput()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["evidence_file"].help_text = upload_help()
+
+    def clean_evidence_file(self):
+        upload = self.cleaned_data.get("evidence_file")
+        return validate_upload(upload) if upload else None
 
     def clean_id_number(self):
         return normalize_id_number(self.cleaned_data.get("id_number", ""))
@@ -132,32 +142,42 @@ SIGNATURES = {
 EXTENSIONS = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".pdf": "application/pdf"}
 
 
+def validate_upload(upload):
+    """Size and type checks for an uploaded document; sets the trusted content type."""
+    if upload.size > settings.MAX_UPLOAD_MB * 1024 * 1024:
+        raise forms.ValidationError(
+            _("文件太大（%(size).1f MB），不能超过 %(mb)d MB。")
+            % {"size": upload.size / 1024 / 1024, "mb": settings.MAX_UPLOAD_MB}
+        )
+    suffix = "." + upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
+    expected = EXTENSIONS.get(suffix)
+    if expected is None:
+        raise forms.ValidationError(_("只能上传 JPG、PNG 或 PDF 文件。"))
+    head = upload.read(16)
+    upload.seek(0)
+    if not head.startswith(SIGNATURES[expected]):
+        raise forms.ValidationError(
+            _("文件内容与扩展名不符，可能已损坏或不是 %(ext)s 文件。") % {"ext": suffix[1:].upper()}
+        )
+    upload.content_type = expected
+    return upload
+
+
+def upload_help():
+    return _("JPG、PNG 或 PDF，不超过 %(mb)d MB。") % {"mb": settings.MAX_UPLOAD_MB}
+
+
 class DocumentForm(forms.Form):
     kind = forms.ChoiceField(label=_("材料类型"), choices=ChildDocument.Kind.choices)
-    file = forms.FileField(
-        label=_("文件"), help_text=_("JPG、PNG 或 PDF，不超过 %(mb)d MB。") % {"mb": settings.MAX_UPLOAD_MB}
-    )
+    file = forms.FileField(label=_("文件"))
     note = forms.CharField(label=_("说明"), max_length=200, required=False)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = upload_help()
+
     def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > settings.MAX_UPLOAD_MB * 1024 * 1024:
-            raise forms.ValidationError(
-                _("文件太大（%(size).1f MB），不能超过 %(mb)d MB。")
-                % {"size": upload.size / 1024 / 1024, "mb": settings.MAX_UPLOAD_MB}
-            )
-        suffix = "." + upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
-        expected = EXTENSIONS.get(suffix)
-        if expected is None:
-            raise forms.ValidationError(_("只能上传 JPG、PNG 或 PDF 文件。"))
-        head = upload.read(16)
-        upload.seek(0)
-        if not head.startswith(SIGNATURES[expected]):
-            raise forms.ValidationError(
-                _("文件内容与扩展名不符，可能已损坏或不是 %(ext)s 文件。") % {"ext": suffix[1:].upper()}
-            )
-        upload.content_type = expected
-        return upload
+        return validate_upload(self.cleaned_data["file"])
 
 
 class RevealForm(forms.Form):

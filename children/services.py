@@ -122,10 +122,29 @@ def end_classification(
     return entry
 
 
+EVIDENCE_KINDS = {
+    ParentSituation.Situation.DEAD: ChildDocument.Kind.DEATH_CERTIFICATE,
+    ParentSituation.Situation.DECLARED_MISSING: ChildDocument.Kind.COURT_JUDGMENT,
+    ParentSituation.Situation.GUARDIANSHIP_REVOKED: ChildDocument.Kind.COURT_JUDGMENT,
+    ParentSituation.Situation.IMPRISONED: ChildDocument.Kind.COURT_JUDGMENT,
+    ParentSituation.Situation.LOST_CONTACT: ChildDocument.Kind.POLICE_STATEMENT,
+    ParentSituation.Situation.SEVERE_DISABILITY: ChildDocument.Kind.DISABILITY_CERTIFICATE,
+}
+
+
 @transaction.atomic
-def record_parent_situation(*, actor, child: Child, data: dict) -> ParentSituation:
+def record_parent_situation(*, actor, child: Child, data: dict, evidence_file=None) -> ParentSituation:
     record = ParentSituation(child=child, **data)
     record.full_clean()
+    if evidence_file is not None:
+        kind = EVIDENCE_KINDS.get(record.situation, ChildDocument.Kind.OTHER)
+        record.document = add_document(
+            actor=actor,
+            child=child,
+            kind=kind,
+            upload=evidence_file,
+            note=_("%(p)s情况证明") % {"p": record.get_parent_display()},
+        )
     record.save()
     log_action(
         actor=actor,

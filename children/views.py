@@ -27,7 +27,7 @@ from .forms import (
     RevealForm,
 )
 from .models import Child, ChildDocument, Classification, PaymentAccount
-from .rules import situations_on
+from .rules import classification_problems, situations_on
 
 PAGE_SIZE = 25
 
@@ -71,17 +71,30 @@ def child_list(request):
     )
 
 
+def _classifications_with_problems(child, today, parents):
+    """Each classification, with the reasons the data no longer supports it if it is still open."""
+    entries = list(child.classifications.all())
+    for entry in entries:
+        entry.problems = (
+            classification_problems(child, entry.kind, today, parents=parents) if entry.end_date is None else []
+        )
+    return entries
+
+
 def _case_file_context(request, child, **extra):
     today = timezone.localdate()
+    parents = situations_on(child, today)
+    documents = list(child.documents.select_related("uploaded_by"))
     context = {
         "child": child,
         "age": child.age_on(today),
-        "classifications": child.classifications.all(),
+        "classifications": _classifications_with_problems(child, today, parents),
         "parent_situations": child.parent_situations.select_related("document"),
-        "current_parents": situations_on(child, today),
+        "current_parents": parents,
+        "photo": next((d for d in documents if d.kind == ChildDocument.Kind.PHOTO), None),
         "carers": child.carers.all(),
         "account": PaymentAccount.objects.filter(child=child).first(),
-        "documents": child.documents.select_related("uploaded_by"),
+        "documents": documents,
         "audit": child.audit_entries.select_related("actor")[:50],
         "can_change": can_change_children(request.user),
         "can_reveal": can_reveal(request.user),
@@ -192,10 +205,15 @@ def classification_end(request, pk, classification_pk):
 @login_required
 def parent_situation_add(request, pk):
     child = get_child_for(request.user, pk, for_change=True)
-    form = ParentSituationForm(request.POST or None, initial={"parent": request.GET.get("parent")})
+    form = ParentSituationForm(
+        request.POST or None, request.FILES or None, initial={"parent": request.GET.get("parent")}
+    )
     if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "evidence_file"}
         try:
-            services.record_parent_situation(actor=request.user, child=child, data=form.cleaned_data)
+            services.record_parent_situation(
+                actor=request.user, child=child, data=data, evidence_file=form.cleaned_data["evidence_file"]
+            )
         except ValidationError as error:
             _form_errors_from(form, error)
         else:
@@ -263,7 +281,8 @@ def document_upload(request, pk):
 def document_download(request, pk, document_pk):
     child = get_child_for(request.user, pk)
     document = get_object_or_404(ChildDocument, pk=document_pk, child=child)
-    services.record_download(actor=request.user, document=document)
+    if document.kind != ChildDocument.Kind.PHOTO:  # the photo shows on every case file view
+        services.record_download(actor=request.user, document=document)
     response = FileResponse(
         document.file.open("rb"),
         content_type=document.content_type,
