@@ -80,6 +80,12 @@ class EndClassificationForm(forms.Form):
     note = forms.CharField(label=_("说明"), max_length=200, required=False)
 
 
+class CloseChildForm(forms.Form):
+    reason = forms.ChoiceField(label=_("销档原因"), choices=[("", "---------"), *Child.ClosedReason.choices])
+    closed_on = forms.DateField(label=_("销档日期"), widget=DateInput(), initial=timezone.localdate)
+    note = forms.CharField(label=_("说明"), max_length=100, required=False)
+
+
 class ParentSituationForm(forms.ModelForm):
     evidence_file = forms.FileField(label=_("证明文件扫描件"), required=False)
 

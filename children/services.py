@@ -241,3 +241,44 @@ def record_download(*, actor, document: ChildDocument) -> None:
         child=document.child,
         summary=_("查看材料：%(n)s") % {"n": document.original_name},
     )
+
+
+CLOSING_END_REASONS = {
+    Child.ClosedReason.AGED_OUT: Classification.EndReason.TURNED_18,
+    Child.ClosedReason.ADOPTED: Classification.EndReason.ADOPTED,
+    Child.ClosedReason.DIED: Classification.EndReason.DIED,
+    Child.ClosedReason.MOVED_AWAY: Classification.EndReason.MOVED_AWAY,
+    Child.ClosedReason.OTHER: Classification.EndReason.OTHER,
+}
+
+
+@transaction.atomic
+def close_child(*, actor, child: Child, reason: str, closed_on: datetime.date, note: str = "") -> Child:
+    """Take a child off the active registry; every open classification ends the same day, same reason."""
+    child = Child.objects.select_for_update().get(pk=child.pk)
+    if child.status == Child.Status.CLOSED:
+        raise ValidationError(_("该档案已于 %(d)s 销档。") % {"d": child.closed_on})
+    if closed_on > timezone.localdate():
+        raise ValidationError({"closed_on": _("销档日期不能晚于今天。")})
+    if closed_on < child.birth_date:
+        raise ValidationError({"closed_on": _("销档日期不能早于出生日期。")})
+    for entry in child.classifications.open():
+        end_classification(
+            actor=actor,
+            classification=entry,
+            end_date=max(closed_on, entry.start_date),
+            reason=CLOSING_END_REASONS[reason],
+            note=note,
+        )
+    before = snapshot(child, fields={"status", "closed_reason", "closed_on"})
+    child.status, child.closed_reason, child.closed_on = Child.Status.CLOSED, reason, closed_on
+    child.save(update_fields=["status", "closed_reason", "closed_on", "updated_at"])
+    log_action(
+        actor=actor,
+        action=Action.DECISION,
+        obj=child,
+        child=child,
+        summary=_("销档：%(r)s%(n)s") % {"r": child.get_closed_reason_display(), "n": f"（{note}）" if note else ""},
+        changes=diff(before, snapshot(child, fields={"status", "closed_reason", "closed_on"})),
+    )
+    return child

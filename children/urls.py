@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/", views.child_detail, name="detail"),
     path("<int:pk>/edit/", views.child_edit, name="edit"),
     path("<int:pk>/reveal/", views.child_reveal, name="reveal"),
+    path("<int:pk>/close/", views.child_close, name="close"),
     path("<int:pk>/classifications/", views.classification_add, name="classification_add"),
     path("<int:pk>/classifications/<int:classification_pk>/end/", views.classification_end, name="classification_end"),
     path("<int:pk>/parents/new/", views.parent_situation_add, name="parent_add"),

@@ -20,6 +20,7 @@ from .forms import (
     CarerForm,
     ChildForm,
     ClassificationForm,
+    CloseChildForm,
     DocumentForm,
     EndClassificationForm,
     ParentSituationForm,
@@ -102,6 +103,7 @@ def _case_file_context(request, child, **extra):
         "end_form": EndClassificationForm(),
         "blank_end_form": EndClassificationForm(),
         "document_form": DocumentForm(),
+        "close_form": CloseChildForm(),
         "revealed": set(),
     }
     context.update(extra)
@@ -200,6 +202,22 @@ def classification_end(request, pk, classification_pk):
             return redirect("children:detail", pk=child.pk)
     context = _case_file_context(request, child, end_form=form, end_form_for=entry.pk)
     return render(request, "children/detail.html", context, status=400)
+
+
+@login_required
+@require_POST
+def child_close(request, pk):
+    child = get_child_for(request.user, pk, for_change=True)
+    form = CloseChildForm(request.POST)
+    if form.is_valid():
+        try:
+            services.close_child(actor=request.user, child=child, **form.cleaned_data)
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        else:
+            messages.success(request, _("已销档，未终止的类别已一并终止。"))
+            return redirect("children:detail", pk=child.pk)
+    return render(request, "children/detail.html", _case_file_context(request, child, close_form=form), status=400)
 
 
 @login_required

@@ -15,3 +15,5 @@ MEDIA_ROOT = tempfile.mkdtemp(prefix="dzw-media-")
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 # Celery tasks run in-process in unit tests; queue tests start a real worker against REDIS_URL.
 CELERY_TASK_ALWAYS_EAGER = True
+# WhiteNoise warns (an error under filterwarnings) when STATIC_ROOT is missing; tests never collect.
+STATIC_ROOT = tempfile.mkdtemp(prefix="dzw-static-")
