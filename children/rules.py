@@ -133,7 +133,7 @@ def classification_problems(
 
     for group in EXCLUSIVE_GROUPS:
         if kind in group:
-            clash = sorted(Kind(k).label for k in open_kinds & group if k != kind)
+            clash = sorted(str(Kind(k).label) for k in open_kinds & group if k != kind)
             if clash:
                 problems.append(_("儿童当前已是%(c)s，须先终止该类别。") % {"c": "、".join(clash)})
     return problems
