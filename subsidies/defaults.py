@@ -1,0 +1,182 @@
+"""The nine programmes of DESIGN.md section 4, with the rules of DOMAIN.md section 2 as defaults.
+
+Loaded by a data migration; every value here is editable data afterwards.
+Amounts: only the Hebei 2020 standards are known (DOMAIN.md 2.1); the bureau enters the rest.
+"""
+
+import datetime
+from decimal import Decimal
+
+ORPHAN_KINDS = ["orphan_scattered", "orphan_institutional"]
+
+PROGRAMMES = [
+    # code, name, aliases, fund type, eligible kinds, age limit, start rule, stop rule, disability flags
+    (
+        "orphan_scattered",
+        "散居孤儿基本生活费",
+        ["散居孤儿基本生活保障"],
+        "201",
+        ["orphan_scattered"],
+        18,
+        "month_after_confirmation",
+        "month_after_event",
+        False,
+        False,
+    ),
+    (
+        "orphan_institutional",
+        "机构养育孤儿基本生活费",
+        ["集中养育孤儿基本生活费"],
+        "202",
+        ["orphan_institutional"],
+        18,
+        "month_after_confirmation",
+        "month_after_event",
+        False,
+        False,
+    ),
+    (
+        "de_facto_scattered",
+        "社会散居事实无人抚养儿童基本生活补贴",
+        ["事实无人抚养儿童基本生活补贴"],
+        "120",
+        ["de_facto_scattered"],
+        18,
+        "month_after_confirmation",
+        "month_after_event",
+        False,
+        False,
+    ),
+    (
+        "de_facto_institutional",
+        "集中供养事实无人抚养儿童基本生活补贴",
+        [],
+        "121",
+        ["de_facto_institutional"],
+        18,
+        "month_after_confirmation",
+        "month_after_event",
+        False,
+        False,
+    ),
+    (
+        "extreme_poverty",
+        "特困人员救助供养",
+        ["特困供养", "特困津贴"],
+        "",
+        [],
+        18,
+        "month_after_confirmation",
+        "month_after_event",
+        False,
+        False,
+    ),
+    (
+        "urban_dibao",
+        "城镇最低生活保障",
+        ["城镇低保"],
+        "",
+        [],
+        None,
+        "month_after_confirmation",
+        "month_after_event",
+        False,
+        False,
+    ),
+    (
+        "rural_dibao",
+        "农村最低生活保障",
+        ["农村低保"],
+        "",
+        [],
+        None,
+        "month_after_confirmation",
+        "month_after_event",
+        False,
+        False,
+    ),
+    (
+        "severe_disability_care",
+        "重度残疾人护理补贴",
+        ["重残护理补贴"],
+        "",
+        [],
+        None,
+        "month_of_application",
+        "month_after_event",
+        True,
+        True,
+    ),
+    (
+        "poor_disabled_living",
+        "困难残疾人生活补贴",
+        ["困难残疾生活补贴"],
+        "",
+        [],
+        None,
+        "month_of_application",
+        "month_after_event",
+        True,
+        False,
+    ),
+]
+
+# (programme, other, rule): how `programme` is paid when the child also receives `other` (DOMAIN.md 2.3).
+STACKING = [
+    # Orphans and de-facto unsupported children are not paid 特困 on top: the higher one only.
+    *[
+        (p, "extreme_poverty", "exclusive")
+        for p in ("orphan_scattered", "orphan_institutional", "de_facto_scattered", "de_facto_institutional")
+    ],
+    *[
+        ("extreme_poverty", p, "exclusive")
+        for p in ("orphan_scattered", "orphan_institutional", "de_facto_scattered", "de_facto_institutional")
+    ],
+    # 低保 or 困难残疾人生活补贴 below the child's standard: the child's allowance tops up the difference.
+    *[
+        (p, o, "top_up")
+        for p in ("orphan_scattered", "orphan_institutional", "de_facto_scattered", "de_facto_institutional")
+        for o in ("urban_dibao", "rural_dibao", "poor_disabled_living")
+    ],
+    # 重度残疾人护理补贴 is not paid beside 特困's care part.
+    ("severe_disability_care", "extreme_poverty", "exclusive"),
+    ("extreme_poverty", "severe_disability_care", "exclusive"),
+]
+
+HEBEI_2020 = "河北省2020年1月起标准（新华社2020-01-10；河北日报2020-05-30）"
+STANDARDS = [
+    ("orphan_scattered", datetime.date(2020, 1, 1), Decimal("1000.00"), HEBEI_2020),
+    ("orphan_institutional", datetime.date(2020, 1, 1), Decimal("1450.00"), HEBEI_2020),
+    ("de_facto_scattered", datetime.date(2020, 1, 1), Decimal("1000.00"), HEBEI_2020),
+    ("de_facto_institutional", datetime.date(2020, 1, 1), Decimal("1450.00"), HEBEI_2020),
+]
+
+
+def load_defaults(apps) -> None:
+    Programme = apps.get_model("subsidies", "Programme")
+    StackingRule = apps.get_model("subsidies", "StackingRule")
+    Standard = apps.get_model("subsidies", "Standard")
+    by_code = {}
+    for order, row in enumerate(PROGRAMMES, start=1):
+        code, name, aliases, fund, kinds, age, start, stop, disability, severe = row
+        by_code[code], _created = Programme.objects.update_or_create(
+            code=code,
+            defaults={
+                "name": name,
+                "aliases": aliases,
+                "fund_type_code": fund,
+                "eligible_kinds": kinds,
+                "age_limit": age,
+                "start_rule": start,
+                "stop_rule": stop,
+                "requires_disability": disability,
+                "severe_disability_only": severe,
+                "display_order": order,
+            },
+        )
+    for code, other, rule in STACKING:
+        StackingRule.objects.update_or_create(programme=by_code[code], other=by_code[other], defaults={"rule": rule})
+    for code, month, amount, note in STANDARDS:
+        Standard.objects.get_or_create(
+            programme=by_code[code], effective_month=month, defaults={"amount": amount, "note": note}
+        )

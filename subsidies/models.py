@@ -1,0 +1,320 @@
+"""Programmes, their versioned standards, enrolments, and the monthly disbursement."""
+
+import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from children.models import ClassificationKind
+
+
+class Programme(models.Model):
+    """保障项目. Its rules are data, so the next county only loads its own."""
+
+    class StartRule(models.TextChoices):
+        MONTH_AFTER_CONFIRMATION = "month_after_confirmation", _("确认的次月起发放")
+        MONTH_OF_CONFIRMATION = "month_of_confirmation", _("确认当月起发放")
+        MONTH_OF_APPLICATION = "month_of_application", _("申请当月起发放")
+
+    class StopRule(models.TextChoices):
+        MONTH_AFTER_EVENT = "month_after_event", _("情形发生的次月起停发")
+        MONTH_OF_EVENT = "month_of_event", _("情形发生当月起停发")
+
+    code = models.SlugField(_("代码"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=60, unique=True)
+    aliases = models.JSONField(_("别名"), default=list, blank=True, help_text=_("导入时也接受的简称。"))
+    fund_type_code = models.CharField(_("资金发放类型代码"), max_length=10, blank=True)
+    eligible_kinds = models.JSONField(
+        _("适用儿童类别"), default=list, blank=True, help_text=_("须持有其中之一；为空则不要求儿童类别。")
+    )
+    requires_disability = models.BooleanField(_("须持残疾人证"), default=False)
+    severe_disability_only = models.BooleanField(_("仅限一、二级残疾"), default=False)
+    age_limit = models.PositiveSmallIntegerField(_("年龄上限"), null=True, blank=True)
+    start_rule = models.CharField(_("起始规则"), max_length=30, choices=StartRule.choices)
+    stop_rule = models.CharField(_("停发规则"), max_length=30, choices=StopRule.choices)
+    display_order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("保障项目")
+        verbose_name_plural = _("保障项目")
+        ordering = ["display_order", "id"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.code,)
+
+    def eligible_kind_labels(self) -> list[str]:
+        return [ClassificationKind(k).label for k in self.eligible_kinds]
+
+
+class StackingRule(models.Model):
+    """How `programme` is paid when the child also receives `other` in the same month."""
+
+    class Rule(models.TextChoices):
+        EXCLUSIVE = "exclusive", _("不重复享受，按较高标准发放")
+        TOP_UP = "top_up", _("补差发放至本项目标准")
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="stacking_rules")
+    other = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+", verbose_name=_("另一项目"))
+    rule = models.CharField(_("规则"), max_length=20, choices=Rule.choices)
+
+    class Meta:
+        verbose_name = _("叠加规则")
+        verbose_name_plural = _("叠加规则")
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "other"], name="stacking_unique_pair"),
+            models.CheckConstraint(condition=~Q(programme=F("other")), name="stacking_not_self"),
+        ]
+
+    def __str__(self):
+        return f"{self.programme} / {self.other}: {self.get_rule_display()}"
+
+
+class Standard(models.Model):
+    """A programme's monthly amount from a month on; the latest one started is in force."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="standards")
+    effective_month = models.DateField(_("起始月份"))
+    amount = models.DecimalField(
+        _("月标准（元）"), max_digits=10, decimal_places=2, validators=[MinValueValidator(Decimal("0.00"))]
+    )
+    note = models.CharField(_("依据"), max_length=200, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("保障标准")
+        verbose_name_plural = _("保障标准")
+        ordering = ["programme", "-effective_month"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "effective_month"], name="standard_one_per_month"),
+            models.CheckConstraint(condition=Q(effective_month__day=1), name="standard_month_is_first_day"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="standard_amount_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.programme} {self.effective_month:%Y-%m} {self.amount}"
+
+
+class EnrolmentQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status__in=Enrolment.OPEN_STATUSES)
+
+    def paying_in(self, month: datetime.date):
+        return self.filter(
+            status__in=[Enrolment.Status.CONFIRMED, Enrolment.Status.ENDED], start_month__lte=month
+        ).filter(Q(end_month__isnull=True) | Q(end_month__gte=month))
+
+
+class Enrolment(models.Model):
+    """保障记录: a child in a programme, from application to the end of payment."""
+
+    class Status(models.TextChoices):
+        APPLIED = "applied", _("已申请，待乡镇查验")
+        CHECKED = "checked", _("乡镇已查验，待民政局确认")
+        CONFIRMED = "confirmed", _("已确认，保障中")
+        REFUSED = "refused", _("未通过")
+        ENDED = "ended", _("已终止")
+
+    class EndReason(models.TextChoices):
+        TURNED_18 = "turned_18", _("年满18周岁")
+        ADOPTED = "adopted", _("被收养")
+        DIED = "died", _("死亡")
+        SITUATION_CHANGED = "situation_changed", _("情形消失")
+        MOVED_AWAY = "moved_away", _("迁出")
+        OTHER = "other", _("其他")
+
+    OPEN_STATUSES = (Status.APPLIED, Status.CHECKED, Status.CONFIRMED)
+
+    child = models.ForeignKey("children.Child", on_delete=models.PROTECT, related_name="enrolments")
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="enrolments")
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.APPLIED)
+    applied_on = models.DateField(_("申请日期"))
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    evidence = models.CharField(_("申请材料"), max_length=200, blank=True)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    checked_at = models.DateTimeField(null=True, blank=True)
+    check_note = models.CharField(_("查验意见"), max_length=200, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    refused_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    refused_at = models.DateTimeField(null=True, blank=True)
+    refusal_reason = models.CharField(_("不予通过的理由"), max_length=300, blank=True)
+    start_month = models.DateField(_("起始发放月份"), null=True, blank=True)
+    end_month = models.DateField(_("最后发放月份"), null=True, blank=True)
+    end_reason = models.CharField(_("终止原因"), max_length=30, choices=EndReason.choices, blank=True)
+    ended_on = models.DateField(_("情形发生日期"), null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    prior_paid_through = models.DateField(
+        _("原系统已发放至"), null=True, blank=True, help_text=_("导入的保障记录：此前月份由原系统发放，不再补发。")
+    )
+    needs_reconcile = models.BooleanField(
+        default=False, help_text=_("已计算过的月份可能少发或多发（补确认、标准追溯调整），下一批次核对补发。")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = EnrolmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("保障记录")
+        verbose_name_plural = _("保障记录")
+        ordering = ["-applied_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["child", "programme"],
+                condition=Q(status__in=["applied", "checked", "confirmed"]),
+                name="enrolment_one_open_per_programme",
+            ),
+            # The bureau's confirmation is never by the person who applied (four eyes).
+            models.CheckConstraint(
+                condition=Q(confirmed_by__isnull=True) | Q(applied_by__isnull=True) | ~Q(confirmed_by=F("applied_by")),
+                name="enrolment_confirmer_not_applicant",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["confirmed", "ended"]) | Q(start_month__isnull=False),
+                name="enrolment_paying_has_start",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "programme"], name="enrolment_status_programme"),
+            models.Index(fields=["child", "status"], name="enrolment_child_status"),
+            models.Index(fields=["needs_reconcile"], condition=Q(needs_reconcile=True), name="enrolment_reconcile"),
+        ]
+
+    def __str__(self):
+        return f"{self.child} · {self.programme}"
+
+
+class Batch(models.Model):
+    """发放批次: one per month. Draft batches can be recomputed; approved ones never change."""
+
+    class Status(models.TextChoices):
+        COMPUTING = "computing", _("计算中")
+        DRAFT = "draft", _("待审批")
+        APPROVED = "approved", _("已审批")
+        EXPORTED = "exported", _("已导出发放")
+
+    month = models.DateField(_("发放月"), unique=True)
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.COMPUTING)
+    run_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    started_at = models.DateTimeField(_("开始计算"), null=True, blank=True)
+    computed_at = models.DateTimeField(_("计算完成"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    townships_total = models.PositiveIntegerField(default=0)
+    townships_done = models.PositiveIntegerField(default=0)
+    line_count = models.PositiveIntegerField(_("明细条数"), default=0)
+    total_amount = models.DecimalField(_("合计（元）"), max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("发放批次")
+        verbose_name_plural = _("发放批次")
+        ordering = ["-month"]
+        constraints = [
+            models.CheckConstraint(condition=Q(month__day=1), name="batch_month_is_first_day"),
+            models.CheckConstraint(
+                condition=Q(approved_by__isnull=True) | Q(run_by__isnull=True) | ~Q(approved_by=F("run_by")),
+                name="batch_approver_not_runner",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m}"
+
+    @property
+    def number(self) -> str:
+        """The batch number: from the database id, unique and never reused."""
+        return f"FF{self.month:%Y%m}-{self.pk:05d}"
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.status in (self.Status.APPROVED, self.Status.EXPORTED)
+
+
+class BatchTownship(models.Model):
+    """The fan-out unit: one township's lines of a batch, computed in one transaction."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待计算")
+        DONE = "done", _("已完成")
+
+    batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="townships")
+    township = models.ForeignKey("children.Township", on_delete=models.PROTECT)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    line_count = models.PositiveIntegerField(default=0)
+    total_amount = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    computed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["batch", "township"], name="batch_township_once")]
+
+    def __str__(self):
+        return f"{self.batch} {self.township}"
+
+
+class Line(models.Model):
+    """One payment: a child, a programme, the month the money is for, and the payee as computed."""
+
+    class Kind(models.TextChoices):
+        NORMAL = "normal", _("正常发放")
+        ARREARS = "arrears", _("补发")
+        ADJUSTMENT = "adjustment", _("调整（扣减）")
+
+    batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="lines")
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="lines")
+    child = models.ForeignKey("children.Child", on_delete=models.PROTECT, related_name="+")
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="+")
+    township = models.ForeignKey("children.Township", on_delete=models.PROTECT, related_name="+")
+    village_name = models.CharField(max_length=50, blank=True)
+    period = models.DateField(_("所属期"))
+    kind = models.CharField(_("发放方式"), max_length=12, choices=Kind.choices)
+    standard = models.DecimalField(_("保障标准"), max_digits=10, decimal_places=2)
+    amount = models.DecimalField(_("金额"), max_digits=10, decimal_places=2)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+    payee_name = models.CharField(_("领取人"), max_length=50, blank=True)
+    payee_relationship = models.CharField(_("与儿童关系"), max_length=30, blank=True)
+    payee_id_number = models.CharField(max_length=18, blank=True)
+    bank_name = models.CharField(_("开户银行"), max_length=100, blank=True)
+    account_number = models.CharField(_("银行账号"), max_length=32, blank=True)
+
+    class Meta:
+        verbose_name = _("发放明细")
+        verbose_name_plural = _("发放明细")
+        constraints = [
+            # Each month of an enrolment is paid normally once, whatever batch or worker computed it.
+            models.UniqueConstraint(
+                fields=["enrolment", "period"], condition=Q(kind="normal"), name="line_normal_once_per_period"
+            ),
+            models.UniqueConstraint(fields=["batch", "enrolment", "period", "kind"], name="line_once_per_batch"),
+            models.CheckConstraint(condition=Q(period__day=1), name="line_period_is_first_day"),
+            models.CheckConstraint(condition=~Q(amount=0), name="line_amount_not_zero"),
+        ]
+        indexes = [
+            models.Index(fields=["batch", "township", "id"], name="line_batch_township"),
+            models.Index(fields=["enrolment", "period"], name="line_enrolment_period"),
+        ]
+
+    def __str__(self):
+        return f"{self.child_id} {self.programme_id} {self.period:%Y-%m} {self.amount}"
