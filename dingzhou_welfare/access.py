@@ -4,7 +4,6 @@ Every view, list, search, export and file download goes through
 `scope_children` (or `get_child_for`, which 404s outside the scope).
 """
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -61,12 +60,16 @@ def scope_related(queryset, user, child_field: str = "child"):
 
 
 def get_child_for(user, pk, *, for_change: bool = False):
-    """The child with this pk if the user may see it (and change it), else 404."""
+    """The child with this pk if the user may see it (and change it), else 404.
+
+    A read-only role (the leader) on a write URL gets 404 as well, not 403: every
+    refusal looks the same, so a page never says more than "not found".
+    """
     from children.models import Child
 
     child = get_object_or_404(scope_children(Child.objects.select_related("township", "village"), user), pk=pk)
     if for_change and not can_change_children(user):
-        raise PermissionDenied
+        raise Http404
     return child
 
 

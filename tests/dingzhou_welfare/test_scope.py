@@ -1,0 +1,230 @@
+"""Every named URL, walked with every role (DESIGN.md 1 and 7: one scoping function, tests that walk every URL).
+
+Outside a user's scope the answer is 404 with no trace of the child; a read-only role (the leader)
+gets 404 on every write URL too, so a page never tells anyone more than "not found".
+Adding a URL without adding it to ROUTES below fails `test_every_named_route_has_a_scope_case`.
+"""
+
+import dataclasses
+import datetime
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import URLResolver, get_resolver, reverse
+
+from children import services
+from children.models import Child, ClassificationKind
+from dingzhou_welfare.models import AuditEntry
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+ROLES = [
+    "caseworker_a",
+    "caseworker_village",
+    "caseworker_b",
+    "supervisor_a",
+    "staff",
+    "leader",
+    "administrator",
+    "outsider",
+    "anonymous",
+]
+WRITERS = {"caseworker_a", "caseworker_village", "caseworker_b", "supervisor_a", "staff"}
+
+# Who may see each child of the cast (child_a: township A, village_a; child_a2: township A, village_a2).
+READERS = {
+    "child_a": {"caseworker_a", "caseworker_village", "supervisor_a", "staff", "leader"},
+    "child_a2": {"caseworker_a", "supervisor_a", "staff", "leader"},
+    "child_b": {"caseworker_b", "staff", "leader"},
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Case:
+    """How to call a route and what an allowed user gets, per HTTP method."""
+
+    allowed: dict  # method -> expected status for a user who may
+    who: str  # "child-read", "child-write", "logged-in", "writers", "administrator", "everyone", "anonymous"
+    data: dict = dataclasses.field(default_factory=dict)
+
+
+ROUTES = {
+    # The children registry: bound to one child.
+    "children:detail": Case({"get": 200}, "child-read"),
+    "children:reveal": Case({"post": 200}, "child-read", {"what": "child_id"}),
+    "children:document": Case({"get": 200}, "child-read"),
+    "children:edit": Case({"get": 200, "post": 200}, "child-write"),
+    "children:close": Case({"post": 400}, "child-write"),
+    "children:classification_add": Case({"post": 400}, "child-write"),
+    "children:classification_end": Case({"post": 400}, "child-write"),
+    "children:parent_add": Case({"get": 200, "post": 200}, "child-write"),
+    "children:carer": Case({"get": 200, "post": 200}, "child-write"),
+    "children:account": Case({"get": 200, "post": 200}, "child-write"),
+    "children:document_upload": Case({"post": 400}, "child-write"),
+    # The registry, not bound to a child.
+    "children:list": Case({"get": 200}, "logged-in"),
+    "children:create": Case({"get": 200, "post": 200}, "writers"),
+    # The rest of the site.
+    "dashboard": Case({"get": 200}, "logged-in"),
+    "password_change": Case({"get": 200}, "logged-in"),
+    "user_list": Case({"get": 200}, "administrator"),
+    "user_create": Case({"get": 200, "post": 200}, "administrator"),
+    "user_edit": Case({"get": 200, "post": 200}, "administrator"),
+    "healthz": Case({"get": 200}, "everyone"),
+    "set_language": Case({"post": 302}, "everyone", {"language": "zh-hans", "next": "/"}),
+    "login": Case({"get": 200}, "anonymous"),
+    "logout": Case({"post": 302}, "everyone"),
+}
+CHILD_ROUTES = {name for name, case in ROUTES.items() if case.who.startswith("child-")}
+
+
+def named_routes(patterns, namespace=""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace == "admin":
+                continue  # Django's admin has its own permission checks; it holds reference data only.
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from named_routes(pattern.url_patterns, inner)
+        else:
+            assert pattern.name, f"unnamed URL pattern {pattern.pattern}: name it and add a scope case"
+            yield namespace + pattern.name
+
+
+def test_every_named_route_has_a_scope_case():
+    assert set(named_routes(get_resolver().url_patterns)) == set(ROUTES)
+
+
+@pytest.fixture
+def frozen(time_machine):
+    time_machine.move_to(datetime.datetime(2026, 6, 1, 10, tzinfo=datetime.UTC), tick=False)
+
+
+@pytest.fixture
+def cast(request, frozen, child_a, child_a2, child_b, staff):
+    """Each child with one classification and one document, so every URL has something to point at."""
+    objects = {}
+    for name, child in {"child_a": child_a, "child_a2": child_a2, "child_b": child_b}.items():
+        classification = services.add_classification(
+            actor=staff, child=child, kind=ClassificationKind.HARDSHIP_POVERTY, start_date=datetime.date(2024, 1, 1)
+        )
+        document = services.add_document(
+            actor=staff,
+            child=child,
+            kind="hukou",
+            upload=SimpleUploadedFile("户口簿.png", PNG, content_type="image/png"),
+        )
+        objects[name] = {"child": child, "classification": classification, "document": document}
+    return objects
+
+
+def url_for(name, target, administrator):
+    kwargs = {}
+    if name in CHILD_ROUTES:
+        kwargs["pk"] = target["child"].pk
+    if name == "children:classification_end":
+        kwargs["classification_pk"] = target["classification"].pk
+    if name == "children:document":
+        kwargs["document_pk"] = target["document"].pk
+    if name == "user_edit":
+        kwargs["pk"] = administrator.pk
+    return reverse(name, kwargs=kwargs)
+
+
+def may(case, role, child_name):
+    if case.who == "child-read":
+        return role in READERS[child_name]
+    if case.who == "child-write":
+        return role in READERS[child_name] and role in WRITERS
+    if case.who == "logged-in":
+        return role != "anonymous"
+    if case.who == "writers":
+        return role in WRITERS
+    if case.who == "administrator":
+        return role == "administrator"
+    if case.who == "anonymous":
+        return role == "anonymous"
+    return True  # everyone
+
+
+def call(client, method, url, data):
+    response = getattr(client, method)(url, data)
+    if response.streaming:
+        b"".join(response.streaming_content)  # consume, so the file is closed
+    return response
+
+
+@pytest.mark.parametrize("child_name", ["child_a", "child_a2", "child_b"])
+@pytest.mark.parametrize("role", ROLES)
+def test_walk_every_url(request, client, cast, administrator, role, child_name):
+    user = None if role == "anonymous" else request.getfixturevalue(role)
+    if user is not None:
+        client.force_login(user)
+    target = cast[child_name]
+    child = target["child"]
+    children_before = Child.objects.count()
+    failures = []
+    for name, case in ROUTES.items():
+        url = url_for(name, target, administrator)
+        for method, allowed_status in case.allowed.items():
+            audit_before = AuditEntry.objects.count()
+            response = call(client, method, url, case.data)
+            where = f"{role} {method.upper()} {name} ({child_name})"
+            if may(case, role, child_name):
+                if response.status_code != allowed_status:
+                    failures.append(f"{where}: {response.status_code}, expected {allowed_status}")
+            elif role == "anonymous":
+                if response.status_code != 302 or not response.url.startswith(reverse("login") + "?next="):
+                    failures.append(f"{where}: {response.status_code}, expected a redirect to the login page")
+            elif case.who == "anonymous":  # the login page sends a logged-in user home
+                if response.status_code != 302 or response.url != reverse("dashboard"):
+                    failures.append(f"{where}: {response.status_code}, expected a redirect home")
+            else:
+                if response.status_code != 404:
+                    failures.append(f"{where}: {response.status_code}, expected 404")
+                if child.name in response.content.decode():
+                    failures.append(f"{where}: the child's name is in the response")
+                if AuditEntry.objects.count() != audit_before:
+                    failures.append(f"{where}: an audit entry was written")
+            if name == "logout" and user is not None:
+                client.force_login(user)
+    assert failures == []
+    assert Child.objects.count() == children_before
+
+
+def test_documents_and_classifications_of_another_child_are_not_found(client, cast, caseworker_a):
+    client.force_login(caseworker_a)
+    own, other = cast["child_a"], cast["child_b"]
+    document_url = reverse("children:document", args=[own["child"].pk, other["document"].pk])
+    assert client.get(document_url).status_code == 404
+    end_url = reverse("children:classification_end", args=[own["child"].pk, other["classification"].pk])
+    response = client.post(end_url, {"end_date": "2026-05-01", "end_reason": "other"})
+    assert response.status_code == 404
+    other["classification"].refresh_from_db()
+    assert other["classification"].end_date is None
+
+
+def test_leader_write_attempts_change_nothing(client, cast, leader):
+    client.force_login(leader)
+    child = cast["child_a"]["child"]
+    response = client.post(reverse("children:edit", args=[child.pk]), {"name": "改名"})
+    assert response.status_code == 404
+    response = client.post(
+        reverse("children:classification_add", args=[child.pk]),
+        {"kind": ClassificationKind.HARDSHIP_GUARDIANSHIP, "start_date": "2026-05-01"},
+    )
+    assert response.status_code == 404
+    child.refresh_from_db()
+    assert child.name == "王小明"
+    assert child.classifications.count() == 1
+
+
+def test_admin_site_is_not_a_way_around_scope(client, caseworker_a, administrator, child_a):
+    client.force_login(caseworker_a)
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    assert response.url.startswith("/admin/login/")
+    client.force_login(administrator)
+    response = client.get("/admin/")
+    assert response.status_code == 200
+    assert "/admin/children/child/" not in response.text
+    assert client.get("/admin/children/child/").status_code == 404
