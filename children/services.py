@@ -161,7 +161,8 @@ def record_parent_situation(*, actor, child: Child, data: dict, evidence_file=No
 
 @transaction.atomic
 def save_carer(*, actor, child: Child, data: dict, carer: Carer | None = None) -> Carer:
-    before = snapshot(carer) if carer else {}
+    # From the database: a bound ModelForm has already written the new values onto `carer`.
+    before = snapshot(Carer.objects.get(pk=carer.pk)) if carer else {}
     carer = carer or Carer(child=child)
     for name, value in data.items():
         setattr(carer, name, value)

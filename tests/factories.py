@@ -75,3 +75,30 @@ def make_user(username: str, role: str, townships=(), villages=()):
             "is_active": True,
         },
     )
+
+
+def child_form_data(township, village=None, **overrides) -> dict:
+    """What the child form posts for a valid new child (a boy born 2015-01-01, ID 130682201501010010)."""
+    data = {
+        "name": "李小华",
+        "sex": "M",
+        "ethnicity": "汉族",
+        "id_number": "130682201501010010",
+        "no_id_reason": "",
+        "birth_date": "2015-01-01",
+        "hukou_type": Child.HukouType.RURAL,
+        "township": township.pk,
+        "village": village.pk if village else "",
+        "hukou_address": "",
+        "current_address": "",
+        "school_status": Child.SchoolStatus.IN_SCHOOL,
+        "school_name": "",
+        "grade": "",
+        "health_status": Child.HealthStatus.HEALTHY,
+        "disability_type": "",
+        "disability_grade": "",
+        "disability_cert_no": "",
+        "note": "",
+    }
+    data.update(overrides)
+    return data
