@@ -165,6 +165,7 @@ class Enrolment(models.Model):
     prior_paid_through = models.DateField(
         _("原系统已发放至"), null=True, blank=True, help_text=_("导入的保障记录：此前月份由原系统发放，不再补发。")
     )
+    reconcile_requested_at = models.DateTimeField(null=True, blank=True)
     needs_reconcile = models.BooleanField(
         default=False, help_text=_("已计算过的月份可能少发或多发（补确认、标准追溯调整），下一批次核对补发。")
     )

@@ -1,0 +1,358 @@
+"""The monthly disbursement (DESIGN.md section 3).
+
+One service, called by the Celery tasks, the page and the command line:
+
+- `start_batch(month, actor)` creates the month's batch (or reopens a draft) with one
+  BatchTownship row per township, and returns the townships still to compute;
+- `compute_township(batch_id, township_id)` writes that township's lines in one
+  transaction, under a row lock, so two workers or a rerun never duplicate a line and a
+  worker killed half-way leaves the township pending for the rerun;
+- `finish_batch(batch_id)` adds up the totals once every township is done.
+
+Database constraints back all of it: one batch per month, one normal line per enrolment and
+period, one line per batch, enrolment, period and kind.
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from children.models import Child, PaymentAccount, Township
+from dingzhou_welfare.audit import log_action
+from dingzhou_welfare.models import AuditEntry
+
+from .models import Batch, BatchTownship, Enrolment, Line, Programme, StackingRule, Standard
+from .months import add_months, format_month, month_start, months_between
+
+ZERO = Decimal("0.00")
+PAYING = [Enrolment.Status.CONFIRMED, Enrolment.Status.ENDED]
+
+
+class Standards:
+    """Every programme's standards in memory (a few rows), looked up by month."""
+
+    def __init__(self):
+        self.by_programme: dict[int, list[tuple[datetime.date, Decimal]]] = defaultdict(list)
+        for programme_id, month, amount in Standard.objects.order_by("effective_month").values_list(
+            "programme_id", "effective_month", "amount"
+        ):
+            self.by_programme[programme_id].append((month, amount))
+
+    def on(self, programme_id: int, month: datetime.date) -> Decimal | None:
+        found = None
+        for effective, amount in self.by_programme.get(programme_id, ()):
+            if effective > month:
+                break
+            found = amount
+        return found
+
+
+class Rules:
+    def __init__(self):
+        self.programmes = {p.pk: p for p in Programme.objects.all()}
+        self.rule: dict[tuple[int, int], str] = {
+            (r.programme_id, r.other_id): r.rule for r in StackingRule.objects.all()
+        }
+
+
+@dataclass
+class Due:
+    standard: Decimal
+    amount: Decimal
+    note: str
+
+
+def stack(held: dict[int, Decimal], rules: Rules) -> dict[int, Due]:
+    """The amount due for each programme a child holds in one month, stacking rules applied.
+
+    `held` maps programme id -> standard in force. Exclusive pairs pay the higher standard only
+    (ties go to the earlier programme); a top-up pays the difference up to its own standard.
+    """
+    names = {pk: rules.programmes[pk].name for pk in held}
+    order = sorted(held, key=lambda pk: (-held[pk], rules.programmes[pk].display_order, pk))
+    due: dict[int, Due] = {}
+    paid: list[int] = []
+    for pk in order:
+        beaten_by = next((o for o in paid if rules.rule.get((pk, o)) == StackingRule.Rule.EXCLUSIVE), None)
+        if beaten_by is not None:
+            due[pk] = Due(held[pk], ZERO, _("与%(o)s不重复享受") % {"o": names[beaten_by]})
+            winner = due[beaten_by]
+            extra = _("与%(o)s不重复享受，按较高标准发放") % {"o": names[pk]}
+            winner.note = f"{winner.note}；{extra}" if winner.note else extra
+            continue
+        due[pk] = Due(held[pk], held[pk], "")
+        paid.append(pk)
+    for pk in order:
+        if due[pk].amount == ZERO:
+            continue
+        others = [
+            o for o in held if o != pk and rules.rule.get((pk, o)) == StackingRule.Rule.TOP_UP and due[o].amount > 0
+        ]
+        if others:
+            received = sum((due[o].amount for o in others), ZERO)
+            due[pk].amount = max(ZERO, held[pk] - received)
+            top_up = _("补差：本项目标准%(s)s元，已领%(o)s %(r)s元") % {
+                "s": held[pk],
+                "o": "、".join(names[o] for o in others),
+                "r": received,
+            }
+            due[pk].note = f"{top_up}；{due[pk].note}" if due[pk].note else top_up
+    return due
+
+
+def last_payable_month(enrolment: dict, birth_date: datetime.date, programme: Programme) -> datetime.date | None:
+    """The enrolment's end month, capped by the programme's age limit and stop rule."""
+    end = enrolment["end_month"]
+    if programme.age_limit:
+        try:
+            birthday = birth_date.replace(year=birth_date.year + programme.age_limit)
+        except ValueError:
+            birthday = datetime.date(birth_date.year + programme.age_limit, 3, 1)
+        cap = month_start(birthday)
+        if programme.stop_rule == Programme.StopRule.MONTH_OF_EVENT:
+            cap = add_months(cap, -1)
+        end = cap if end is None else min(end, cap)
+    return end
+
+
+def _paying(enrolment: dict, month: datetime.date, last: datetime.date | None) -> bool:
+    if enrolment["start_month"] is None or enrolment["start_month"] > month:
+        return False
+    if last is not None and month > last:
+        return False
+    prior = enrolment["prior_paid_through"]
+    return not (prior and month <= prior)
+
+
+# ---------------------------------------------------------------------------------------------
+# Starting, computing and finishing a batch
+
+
+def start_batch(*, month: datetime.date, actor=None) -> Batch:
+    """Create (or reopen for recomputation) the batch of `month`. Approved batches never change."""
+    month = month_start(month)
+    unapproved = Batch.objects.filter(month__lt=month, status__in=[Batch.Status.COMPUTING, Batch.Status.DRAFT])
+    if unapproved.exists():
+        months = "、".join(format_month(b.month) for b in unapproved)
+        raise ValidationError(
+            _("请先审批之前月份的批次（%(m)s），再计算%(this)s。") % {"m": months, "this": format_month(month)}
+        )
+    try:
+        with transaction.atomic():
+            batch, created = Batch.objects.get_or_create(
+                month=month, defaults={"run_by": actor, "started_at": timezone.now()}
+            )
+    except IntegrityError:  # another worker created it at the same moment
+        batch, created = Batch.objects.get(month=month), False
+    with transaction.atomic():
+        batch = Batch.objects.select_for_update().get(pk=batch.pk)
+        if batch.is_frozen:
+            raise ValidationError(
+                _("%(m)s的批次已审批，不能重新计算；更正请在以后的批次中补发或扣减。") % {"m": format_month(month)}
+            )
+        if not created and batch.status == Batch.Status.DRAFT:
+            batch.status, batch.run_by, batch.started_at = Batch.Status.COMPUTING, actor or batch.run_by, timezone.now()
+            batch.computed_at, batch.error = None, ""
+            BatchTownship.objects.filter(batch=batch).update(status=BatchTownship.Status.PENDING)
+        existing = set(batch.townships.values_list("township_id", flat=True))
+        BatchTownship.objects.bulk_create(
+            [
+                BatchTownship(batch=batch, township_id=pk)
+                for pk in Township.objects.values_list("pk", flat=True)
+                if pk not in existing
+            ]
+        )
+        batch.townships_total = batch.townships.count()
+        batch.townships_done = batch.townships.filter(status=BatchTownship.Status.DONE).count()
+        batch.save()
+        log_action(
+            actor=actor,
+            action=AuditEntry.Action.DECISION,
+            obj=batch,
+            summary=_("开始计算%(m)s发放批次") % {"m": format_month(month)},
+        )
+    return batch
+
+
+def pending_townships(batch: Batch) -> list[int]:
+    return list(batch.townships.filter(status=BatchTownship.Status.PENDING).values_list("township_id", flat=True))
+
+
+def compute_township(*, batch_id: int, township_id: int) -> int:
+    """Write one township's lines of a batch. Idempotent: a done township is left as it is."""
+    with transaction.atomic():
+        part = (
+            BatchTownship.objects.select_for_update()
+            .select_related("batch")
+            .get(batch_id=batch_id, township_id=township_id)
+        )
+        batch = part.batch
+        if part.status == BatchTownship.Status.DONE or batch.status != Batch.Status.COMPUTING:
+            return part.line_count
+        Line.objects.filter(batch=batch, township_id=township_id).delete()
+        lines = list(_township_lines(batch.month, township_id, batch))
+        Line.objects.bulk_create(lines, batch_size=5000)
+        part.status, part.computed_at = BatchTownship.Status.DONE, timezone.now()
+        part.line_count = len(lines)
+        part.total_amount = sum((line.amount for line in lines), ZERO)
+        part.save()
+        return part.line_count
+
+
+def finish_batch(*, batch_id: int) -> Batch:
+    """Totals, once every township is done; the batch becomes a draft for review."""
+    with transaction.atomic():
+        batch = Batch.objects.select_for_update().get(pk=batch_id)
+        done = batch.townships.filter(status=BatchTownship.Status.DONE).count()
+        batch.townships_done = done
+        if batch.status == Batch.Status.COMPUTING and done == batch.townships_total:
+            totals = batch.lines.aggregate(n=Count("id"), total=Sum("amount"))
+            batch.line_count, batch.total_amount = totals["n"], totals["total"] or ZERO
+            batch.status, batch.computed_at = Batch.Status.DRAFT, timezone.now()
+        batch.save()
+    return batch
+
+
+def compute_month(*, month: datetime.date, actor=None) -> Batch:
+    """The whole month in this process (command line, tests); the Celery job fans the same calls out."""
+    batch = start_batch(month=month, actor=actor)
+    for township_id in pending_townships(batch):
+        compute_township(batch_id=batch.pk, township_id=township_id)
+    return finish_batch(batch_id=batch.pk)
+
+
+@transaction.atomic
+def approve_batch(*, batch: Batch, actor) -> Batch:
+    batch = Batch.objects.select_for_update().get(pk=batch.pk)
+    if batch.status != Batch.Status.DRAFT:
+        raise ValidationError(_("只有待审批的批次可以审批（当前：%(s)s）。") % {"s": batch.get_status_display()})
+    if batch.run_by_id == actor.pk:
+        raise ValidationError(_("审批人不能是计算该批次的人，请由另一人审批。"))
+    batch.status, batch.approved_by, batch.approved_at = Batch.Status.APPROVED, actor, timezone.now()
+    batch.save()
+    # What this batch reconciled is settled; anything flagged after it started waits for the next one.
+    Enrolment.objects.filter(needs_reconcile=True, reconcile_requested_at__lte=batch.started_at).update(
+        needs_reconcile=False
+    )
+    log_action(
+        actor=actor,
+        action=AuditEntry.Action.DECISION,
+        obj=batch,
+        summary=_("审批%(m)s发放批次：%(n)d条，合计%(t)s元")
+        % {"m": format_month(batch.month), "n": batch.line_count, "t": batch.total_amount},
+    )
+    return batch
+
+
+# ---------------------------------------------------------------------------------------------
+# The lines of one township
+
+
+def _township_lines(month: datetime.date, township_id: int, batch: Batch):
+    standards, rules = Standards(), Rules()
+    enrolments = list(
+        Enrolment.objects.filter(child__township_id=township_id, status__in=PAYING, start_month__isnull=False)
+        .filter(Q(end_month__isnull=True) | Q(end_month__gte=month) | Q(needs_reconcile=True))
+        .values("id", "child_id", "programme_id", "start_month", "end_month", "prior_paid_through", "needs_reconcile")
+    )
+    if not enrolments:
+        return
+    child_ids = {e["child_id"] for e in enrolments}
+    children = {c["id"]: c for c in Child.objects.filter(pk__in=child_ids).values("id", "birth_date", "village__name")}
+    accounts = {
+        a["child_id"]: a
+        for a in PaymentAccount.objects.filter(child_id__in=child_ids).values(
+            "child_id", "payee_name", "payee_relationship", "payee_id_number", "bank_name", "account_number"
+        )
+    }
+    by_child: dict[int, list[dict]] = defaultdict(list)
+    for e in enrolments:
+        e["last"] = last_payable_month(e, children[e["child_id"]]["birth_date"], rules.programmes[e["programme_id"]])
+        by_child[e["child_id"]].append(e)
+
+    reconcile = [e["id"] for e in enrolments if e["needs_reconcile"]]
+    paid = _paid_before(reconcile, month, batch)
+
+    for child_id, held in by_child.items():
+        child = children[child_id]
+        account = accounts.get(child_id, {})
+
+        def line(e, period, kind, due, amount, note, child=child, account=account, child_id=child_id):
+            return Line(
+                batch=batch,
+                enrolment_id=e["id"],
+                child_id=child_id,
+                programme_id=e["programme_id"],
+                township_id=township_id,
+                village_name=child["village__name"] or "",
+                period=period,
+                kind=kind,
+                standard=due.standard,
+                amount=amount,
+                note=note[:200],
+                payee_name=account.get("payee_name", ""),
+                payee_relationship=account.get("payee_relationship", ""),
+                payee_id_number=account.get("payee_id_number", ""),
+                bank_name=account.get("bank_name", ""),
+                account_number=account.get("account_number", ""),
+            )
+
+        due_now = _due_in(held, month, standards, rules)
+        for e in held:
+            due = due_now.get(e["id"])
+            if due and due.amount > 0:
+                yield line(e, month, Line.Kind.NORMAL, due, due.amount, due.note)
+
+        for e in (e for e in held if e["needs_reconcile"]):
+            for period in months_between(e["start_month"], add_months(month, -1)):
+                due = _due_in(held, period, standards, rules).get(e["id"])
+                owed = due.amount if due else ZERO
+                difference = owed - paid.get((e["id"], period), ZERO)
+                if difference == 0:
+                    continue
+                due = due or Due(standards.on(e["programme_id"], period) or ZERO, ZERO, "")
+                if difference > 0:
+                    note = _("补发%(p)s") % {"p": format_month(period)}
+                    yield line(
+                        e, period, Line.Kind.ARREARS, due, difference, f"{note}；{due.note}" if due.note else note
+                    )
+                else:
+                    note = _("扣减%(p)s多发金额") % {"p": format_month(period)}
+                    yield line(e, period, Line.Kind.ADJUSTMENT, due, difference, note)
+
+
+def _due_in(held: list[dict], period: datetime.date, standards: Standards, rules: Rules) -> dict[int, Due]:
+    """Enrolment id -> what is due for `period`, for one child's enrolments."""
+    paying = {}
+    for e in held:
+        if _paying(e, period, e["last"]):
+            amount = standards.on(e["programme_id"], period)
+            if amount is not None and amount > 0:
+                paying[e["programme_id"]] = (e["id"], amount)
+    if not paying:
+        return {}
+    dues = stack({pk: amount for pk, (_id, amount) in paying.items()}, rules)
+    return {paying[pk][0]: due for pk, due in dues.items()}
+
+
+def _paid_before(
+    enrolment_ids: list[int], month: datetime.date, batch: Batch
+) -> dict[tuple[int, datetime.date], Decimal]:
+    """What approved batches already paid per (enrolment, period), for the enrolments to reconcile."""
+    if not enrolment_ids:
+        return {}
+    rows = (
+        Line.objects.filter(enrolment_id__in=enrolment_ids, period__lt=month)
+        .exclude(batch=batch)
+        .filter(batch__status__in=[Batch.Status.APPROVED, Batch.Status.EXPORTED])
+        .values("enrolment_id", "period")
+        .annotate(total=Sum("amount"))
+    )
+    return {(r["enrolment_id"], r["period"]): r["total"] for r in rows}
