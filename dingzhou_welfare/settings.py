@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -146,7 +147,16 @@ CELERY_TASK_TIME_LIMIT = envint("CELERY_TASK_TIME_LIMIT", 3600)
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-CELERY_BEAT_SCHEDULE: dict = {}
+# The month's disbursement: computed on DISBURSEMENT_DAY for the month DISBURSEMENT_MONTH_OFFSET
+# from the current one (0 = this month, the bureau pays within the month).
+DISBURSEMENT_DAY = envint("DISBURSEMENT_DAY", 5)
+DISBURSEMENT_MONTH_OFFSET = envint("DISBURSEMENT_MONTH_OFFSET", 0)
+CELERY_BEAT_SCHEDULE = {
+    "disbursement-daily-check": {
+        "task": "subsidies.tasks.scheduled_month_task",
+        "schedule": crontab(hour=envint("DISBURSEMENT_HOUR", 2), minute=0),
+    },
+}
 
 # Authentication: throttled logins (django-axes), sessions that expire after inactivity.
 AUTHENTICATION_BACKENDS = [

@@ -1,0 +1,50 @@
+"""Thin Celery tasks: ids in, a service call, a small result out.
+
+compute_month_task fans out one compute_township_task per township; each one, when done,
+tries to finish the batch (only the last one succeeds). Every step is idempotent, so a rerun
+of compute_month_task after a killed worker finishes exactly what was left.
+"""
+
+import datetime
+
+from celery import shared_task
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from .disbursement import compute_township, finish_batch, pending_townships, start_batch
+from .months import add_months, month_start, parse_month
+
+
+@shared_task(acks_late=True, time_limit=3600)
+def compute_month_task(month: str, user_id: int | None = None) -> int:
+    actor = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    batch = start_batch(month=parse_month(month), actor=actor)
+    townships = pending_townships(batch)
+    for township_id in townships:
+        transaction.on_commit(lambda t=township_id: compute_township_task.delay(batch.pk, t))
+    if not townships:
+        finish_batch(batch_id=batch.pk)
+    return batch.pk
+
+
+@shared_task(acks_late=True, time_limit=1800, autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
+def compute_township_task(batch_id: int, township_id: int) -> int:
+    lines = compute_township(batch_id=batch_id, township_id=township_id)
+    finish_batch(batch_id=batch_id)
+    return lines
+
+
+@shared_task
+def scheduled_month_task() -> int | None:
+    """Run by beat daily; computes last month on the configured day of the month."""
+    today = timezone.localdate()
+    if today.day != settings.DISBURSEMENT_DAY:
+        return None
+    month = settings.DISBURSEMENT_MONTH_OFFSET
+    return compute_month_task(f"{add_months(month_start(today), month):%Y-%m}")
+
+
+def month_label(day: datetime.date) -> str:
+    return f"{day:%Y-%m}"
