@@ -5,7 +5,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dingzhou_welfare.access import townships_for, villages_for
+from dingzhou_welfare.access import townships_for, villages_for, villages_limited
 
 from .idnumbers import normalize_id_number
 from .models import Carer, Child, ChildDocument, Classification, ParentSituation, PaymentAccount
@@ -60,6 +60,8 @@ class ChildForm(forms.ModelForm):
         self.fields["township"].queryset = townships_for(user)
         self.fields["village"].queryset = villages_for(user)
         self.fields["village"].label_from_instance = lambda v: f"{v.township.name} / {v.name}"
+        if villages_limited(user):  # a child without a village would be outside their own scope
+            self.fields["village"].required = True
 
     def clean_id_number(self):
         return normalize_id_number(self.cleaned_data.get("id_number", ""))

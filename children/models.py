@@ -200,6 +200,9 @@ class Child(models.Model):
                 info = None  # the field validator reports it
             if info:
                 errors.update(check_agrees_with_id(info, birth_date=self.birth_date, sex=self.sex))
+            # Here rather than through the unique constraint, whose message names the constraint.
+            if Child.objects.filter(id_number=self.id_number).exclude(pk=self.pk).exists():
+                errors["id_number"] = _("该身份证号已登记在另一份儿童档案中，请先查询，不要重复建档。")
         elif not self.no_id_reason.strip():
             errors["no_id_reason"] = _("没有身份证号时须填写原因（如弃婴尚未落户）。")
         if self.village_id and self.township_id and self.village.township_id != self.township_id:

@@ -101,9 +101,14 @@ def villages_for(user):
         return Village.objects.select_related("township")
     if role is None or role in NO_CHILD_ROLES:
         return Village.objects.none()
-    if role == Role.CASEWORKER and user.profile.villages.exists():
+    if villages_limited(user):
         return user.profile.villages.select_related("township")
     return Village.objects.filter(township__in=user.profile.townships.all()).select_related("township")
+
+
+def villages_limited(user) -> bool:
+    """A caseworker responsible for some villages only (their children must be in one of them)."""
+    return role_of(user) == Role.CASEWORKER and user.profile.villages.exists()
 
 
 def require_role(user, *roles) -> None:
