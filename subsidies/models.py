@@ -319,3 +319,55 @@ class Line(models.Model):
 
     def __str__(self):
         return f"{self.child_id} {self.programme_id} {self.period:%Y-%m} {self.amount}"
+
+
+class ExportJob(models.Model):
+    """A roster export run as a task: its state and progress survive a reload, its file stays for download."""
+
+    class Kind(models.TextChoices):
+        ROSTER = "roster", _("发放花名册")
+        SUMMARY = "summary", _("乡镇汇总表（不含姓名，可公示）")
+
+    class Format(models.TextChoices):
+        XLSX = "xlsx", _("Excel（.xlsx）")
+        CSV = "csv", _("CSV（.csv，UTF-8）")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("正在导出")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="export_jobs", verbose_name=_("发放批次"))
+    kind = models.CharField(_("导出内容"), max_length=10, choices=Kind.choices, default=Kind.ROSTER)
+    format = models.CharField(_("格式"), max_length=4, choices=Format.choices, default=Format.XLSX)
+    masked = models.BooleanField(_("身份证号、账号脱敏"), default=True)
+    language = models.CharField(max_length=10, blank=True)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveIntegerField(_("已写入条数"), default=0)
+    total = models.PositiveIntegerField(_("总条数"), default=0)
+    row_count = models.PositiveIntegerField(_("导出条数"), default=0)
+    file = models.FileField(_("文件"), upload_to="exports/", max_length=200, blank=True)
+    error = models.TextField(_("错误"), blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("申请人")
+    )
+    created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    progress_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("导出任务")
+        verbose_name_plural = _("导出任务")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["batch", "-created_at"], name="exportjob_batch_created")]
+
+    def __str__(self):
+        return f"{self.batch} {self.get_kind_display()} {self.format}"
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        return min(99, self.progress * 100 // self.total) if self.total else 0
