@@ -48,3 +48,7 @@ def scheduled_month_task() -> int | None:
 
 def month_label(day: datetime.date) -> str:
     return f"{day:%Y-%m}"
+
+
+# The export tasks live beside the export service; imported here so the worker's autodiscovery registers them.
+from .exports import export_job_task, purge_old_exports_task  # noqa: E402, F401

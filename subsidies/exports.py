@@ -1,0 +1,602 @@
+"""Roster (发放花名册) and names-free township summary exports (DESIGN.md sections 3 and 7, STYLE.md 9).
+
+Exports are generators of rows fed to a streaming writer, so memory stays flat however many
+lines a batch has:
+
+- `roster_rows` / `summary_rows` yield `(kind, cells)`: title, note, header, line, subtotal,
+  total, blank, signature. Line cells come from `LineResource.row_exporter()` over a `values()`
+  queryset read with `.iterator()`, so no model instance and no tablib dataset is built.
+- `write_xlsx` writes them with xlsxwriter in constant_memory mode, `write_csv` with csv.writer
+  (UTF-8 with BOM, so Excel opens the Chinese text correctly).
+- `write_export` is the one function both the page (small batches, in the request) and the
+  task (`export_job_task`, big batches) call; `record_export` writes the audit entry.
+
+Money stays Decimal: cells are written as numbers with two decimals, and subtotals are summed
+in Decimal, so they equal the sum of the lines to the fen.
+"""
+
+import csv
+import datetime
+import io
+import logging
+import os
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import xlsxwriter
+from celery import shared_task
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Q, Sum
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from children.models import Township
+from dingzhou_welfare.audit import log_action
+from dingzhou_welfare.models import AuditEntry
+
+from .models import Batch, ExportJob, Line, Programme
+from .resources import LineResource, neutralise
+
+logger = logging.getLogger(__name__)
+
+ROSTER, SUMMARY = ExportJob.Kind.ROSTER, ExportJob.Kind.SUMMARY
+XLSX, CSV = ExportJob.Format.XLSX, ExportJob.Format.CSV
+ZERO = Decimal("0.00")
+
+CHUNK_SIZE = 2000  # rows fetched per round trip (a server-side cursor on PostgreSQL)
+PROGRESS_EVERY = 5000  # lines between two progress updates of a job
+INLINE_MAX_LINES = 5000  # up to this many lines the page exports in the request; above, a task does
+STALE_AFTER = datetime.timedelta(minutes=10)  # a running job with no progress for this long may be restarted
+KEEP_FILES_FOR = datetime.timedelta(days=7)  # exported files with personal data are deleted after this
+
+# The roster's order: township, village, child, then the child's lines.
+ROSTER_ORDER = (
+    "township__code",
+    "township_id",
+    "village_name",
+    "child__name",
+    "child_id",
+    "programme__display_order",
+    "programme_id",
+    "period",
+    "kind",
+    "id",
+)
+
+
+@dataclass(frozen=True)
+class Merge:
+    """A cell spanning `span` columns (titles, grouped headers)."""
+
+    text: str
+    span: int
+
+
+Row = tuple[str, list]
+
+
+def month_label(month: datetime.date) -> str:
+    return _("%(y)d年%(m)d月") % {"y": month.year, "m": month.month}
+
+
+def day_label(day: datetime.date) -> str:
+    return _("%(y)d年%(m)d月%(d)d日") % {"y": day.year, "m": day.month, "d": day.day}
+
+
+def masking_label(masked: bool) -> str:
+    if masked:
+        return _("身份证号、银行账号已脱敏")
+    return _("含完整身份证号、银行账号，仅限内部使用，请妥善保管，不得外传")
+
+
+# ---------------------------------------------------------------------------------------------
+# Rows
+
+
+def roster_rows(
+    batch: Batch,
+    *,
+    masked: bool = True,
+    actor=None,
+    progress: Callable[[int], None] | None = None,
+    today: datetime.date | None = None,
+) -> Iterator[Row]:
+    """The roster: title, header, one row per line with a subtotal after each township, total, signatures."""
+    resource = LineResource(masked=masked)
+    export_row = resource.row_exporter()
+    names = ["seq", *resource.field_names()]
+    width = len(names)
+    at = {name: i for i, name in enumerate(names)}
+    today = today or timezone.localdate()
+
+    title = _("%(bureau)s%(month)s儿童福利资金发放花名册") % {
+        "bureau": settings.BUREAU_NAME,
+        "month": month_label(batch.month),
+    }
+    yield "title", [Merge(title, width)]
+    note = _("批次编号：%(number)s　状态：%(status)s　单位：元　%(masking)s") % {
+        "number": batch.number,
+        "status": batch.get_status_display(),
+        "masking": masking_label(masked),
+    }
+    if actor is not None:
+        note += _("　导出人：%(who)s") % {"who": actor.get_full_name() or actor.get_username()}
+    yield "note", [Merge(note, width)]
+    yield "header", [_("序号"), *resource.get_export_headers()]
+
+    def summed(label: str, children: int, lines: int, amount: Decimal) -> list:
+        cells: list = [""] * width
+        cells[at["township"]] = label
+        cells[at["child_name"]] = _("%(c)d人，%(n)d条") % {"c": children, "n": lines}
+        cells[at["amount"]] = amount
+        return cells
+
+    rows = (
+        Line.objects.filter(batch_id=batch.pk)
+        .order_by(*ROSTER_ORDER)
+        .values(*resource.attributes(), "township_id", "child_id")
+        .iterator(chunk_size=CHUNK_SIZE)
+    )
+    seq = 0
+    total, total_children = ZERO, 0
+    township_id = township_name = child_id = None
+    sub, sub_lines, sub_children = ZERO, 0, 0
+    for row in rows:
+        if row["township_id"] != township_id:
+            if township_id is not None:
+                yield "subtotal", summed(_("%(t)s 小计") % {"t": township_name}, sub_children, sub_lines, sub)
+            township_id, township_name = row["township_id"], neutralise(row["township__name"])
+            sub, sub_lines, sub_children = ZERO, 0, 0
+        if row["child_id"] != child_id:
+            child_id = row["child_id"]
+            sub_children += 1
+            total_children += 1
+        seq += 1
+        sub_lines += 1
+        amount = row["amount"]
+        sub += amount
+        total += amount
+        yield "line", [seq, *export_row(row)]
+        if progress is not None and seq % PROGRESS_EVERY == 0:
+            progress(seq)
+    if township_id is not None:
+        yield "subtotal", summed(_("%(t)s 小计") % {"t": township_name}, sub_children, sub_lines, sub)
+    yield "total", summed(_("合计"), total_children, seq, total)
+    yield "blank", []
+    yield "signature", _signature(width, today)
+    if progress is not None:
+        progress(seq)
+
+
+def _signature(width: int, today: datetime.date) -> list:
+    """经办人 / 审核人 / 审批 (签章) and 制表日期, spread over the row."""
+    cells: list = [""] * width
+    labels = [
+        _("经办人（签章）："),
+        _("审核人（签章）："),
+        _("审批（签章）："),
+        _("制表日期：%(d)s") % {"d": day_label(today)},
+    ]
+    step = max(1, (width - 1) // len(labels))
+    for i, label in enumerate(labels):
+        cells[min(width - 1, 1 + i * step)] = label
+    return cells
+
+
+def summary_rows(batch: Batch, *, today: datetime.date | None = None) -> Iterator[Row]:
+    """Per township: children and amounts per programme and in all. No names, no ID numbers."""
+    today = today or timezone.localdate()
+    lines = Line.objects.filter(batch_id=batch.pk)
+    programme_ids = set(lines.values_list("programme_id", flat=True).distinct())
+    programmes = list(Programme.objects.filter(pk__in=programme_ids).order_by("display_order", "id"))
+    township_ids = set(lines.values_list("township_id", flat=True).distinct())
+    townships = Township.objects.filter(Q(pk__in=township_ids) | Q(pk__in=batch.townships.values("township_id")))
+    cell = {
+        (r["township_id"], r["programme_id"]): (r["n"], r["total"])
+        for r in lines.values("township_id", "programme_id").annotate(
+            n=Count("child_id", distinct=True), total=Sum("amount")
+        )
+    }
+    by_township = {
+        r["township_id"]: (r["n"], r["total"])
+        for r in lines.values("township_id").annotate(n=Count("child_id", distinct=True), total=Sum("amount"))
+    }
+    by_programme = {
+        r["programme_id"]: (r["n"], r["total"])
+        for r in lines.values("programme_id").annotate(n=Count("child_id", distinct=True), total=Sum("amount"))
+    }
+    overall = lines.aggregate(n=Count("child_id", distinct=True), total=Sum("amount"))
+    width = 1 + 2 * (len(programmes) + 1)
+
+    title = _("%(bureau)s%(month)s儿童福利资金发放汇总表（按乡镇）") % {
+        "bureau": settings.BUREAU_NAME,
+        "month": month_label(batch.month),
+    }
+    yield "title", [Merge(title, width)]
+    yield (
+        "note",
+        [
+            Merge(
+                _("批次编号：%(number)s　状态：%(status)s　单位：人、元　不含儿童姓名和身份证号，可用于公示")
+                % {"number": batch.number, "status": batch.get_status_display()},
+                width,
+            )
+        ],
+    )
+    yield "header", [_("乡镇（街道）"), *(Merge(neutralise(p.name), 2) for p in programmes), Merge(_("合计"), 2)]
+    yield "header", ["", *([_("人数"), _("金额（元）")] * (len(programmes) + 1))]
+    for township in townships.order_by("code"):
+        cells: list = [neutralise(township.name)]
+        for programme in programmes:
+            n, total = cell.get((township.pk, programme.pk), (0, ZERO))
+            cells += [n, total]
+        n, total = by_township.get(township.pk, (0, ZERO))
+        yield "line", [*cells, n, total]
+    cells = [_("合计")]
+    for programme in programmes:
+        cells += list(by_programme.get(programme.pk, (0, ZERO)))
+    yield "total", [*cells, overall["n"] or 0, overall["total"] or ZERO]
+    yield "blank", []
+    yield (
+        "signature",
+        [_("制表单位：%(b)s") % {"b": settings.BUREAU_NAME}, *[""] * 2, _("制表日期：%(d)s") % {"d": day_label(today)}],
+    )
+
+
+def summary_widths(batch: Batch) -> list[int]:
+    programmes = Line.objects.filter(batch_id=batch.pk).values("programme_id").distinct().count()
+    return [14, *[8, 13] * (programmes + 1)]
+
+
+def roster_widths() -> list[int]:
+    resource = LineResource()
+    return [6, *(resource.WIDTHS[name] for name in resource.field_names())]
+
+
+# ---------------------------------------------------------------------------------------------
+# Writers
+
+
+def write_xlsx(rows: Iterable[Row], out, *, widths: list[int], sheet_name: str) -> int:
+    """Write tagged rows to an .xlsx file path or binary file object; returns the number of "line" rows.
+
+    constant_memory mode: each row goes to disk as soon as the next one starts, so the rows
+    must come in order and memory does not grow with their number.
+    """
+    workbook = xlsxwriter.Workbook(
+        out,
+        {
+            "constant_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+            "default_format_properties": {"font_name": "宋体", "font_size": 10},
+        },
+    )
+    sheet = workbook.add_worksheet(sheet_name[:31])
+    base = {"font_name": "宋体", "font_size": 10, "valign": "vcenter"}
+    grid = {**base, "border": 1}
+
+    def fmt(**extra):
+        return workbook.add_format(extra)
+
+    def cell_formats(style: dict, **extra):
+        """Text, money (two decimals) and whole-number formats of one row kind."""
+        style = {**style, **extra}
+        return fmt(**style), fmt(**style, num_format="0.00"), fmt(**{**style, "align": "center"})
+
+    subtotal = {**grid, "bold": True, "bg_color": "#F2F2F2"}
+    formats = {
+        "title": cell_formats(base, bold=True, font_size=16, align="center"),
+        "note": cell_formats(base, align="left"),
+        "header": cell_formats(grid, bold=True, align="center", text_wrap=True, bg_color="#DDEBF7"),
+        "line": cell_formats(grid),
+        "subtotal": cell_formats(subtotal),
+        "total": cell_formats(subtotal, bg_color="#E2EFDA"),
+        "signature": cell_formats(base, bold=True),
+    }
+    for col, width in enumerate(widths):
+        sheet.set_column(col, col, width)
+    sheet.set_landscape()
+    sheet.set_paper(9)  # A4
+    sheet.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    sheet.fit_to_pages(1, 0)
+    sheet.set_footer("&C" + _("第 &P 页，共 &N 页"))
+
+    write_string, write_number, write_blank = sheet.write_string, sheet.write_number, sheet.write_blank
+    lines = 0
+    first_header = None
+    r = 0
+    for kind, cells in rows:
+        if kind == "blank":
+            r += 1
+            continue
+        text_format, money_format, int_format = formats[kind]
+        bordered = kind in ("line", "subtotal", "total", "header")
+        if kind == "title":
+            sheet.set_row(r, 30)
+        elif kind == "signature":
+            sheet.set_row(r, 36)
+        elif kind == "header":
+            first_header = r if first_header is None else first_header
+            sheet.set_row(r, 30)
+        elif kind == "line":
+            lines += 1
+        col = 0
+        for value in cells:
+            kind_of = type(value)
+            if kind_of is str:
+                if value:
+                    write_string(r, col, value, text_format)
+                elif bordered:
+                    write_blank(r, col, None, text_format)
+            elif kind_of is Decimal:
+                write_number(r, col, float(value), money_format)
+            elif kind_of is int:
+                write_number(r, col, value, int_format)
+            elif kind_of is Merge:
+                sheet.merge_range(r, col, r, col + value.span - 1, value.text, text_format)
+                col += value.span
+                continue
+            elif value is None:
+                if bordered:
+                    write_blank(r, col, None, text_format)
+            else:
+                write_string(r, col, str(value), text_format)
+            col += 1
+        if kind == "header":
+            sheet.freeze_panes(r + 1, 0)
+            sheet.repeat_rows(first_header, r)
+        r += 1
+    workbook.close()
+    return lines
+
+
+def write_csv(rows: Iterable[Row], out) -> int:
+    """Write tagged rows as CSV (UTF-8 with BOM) to a path or binary file object, header first.
+
+    The title and note rows are left out, so the first row is the column header; the
+    subtotals, total and signature rows follow the lines as in the workbook.
+    """
+    own = isinstance(out, str | os.PathLike)
+    binary = open(out, "wb") if own else out  # noqa: SIM115  (closed below)
+    text = io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")
+    writer = csv.writer(text)
+    lines = 0
+    try:
+        for kind, cells in rows:
+            if kind in ("title", "note"):
+                continue
+            if kind == "line":
+                lines += 1
+            flat = []
+            for value in cells:
+                kind_of = type(value)
+                if kind_of is str:
+                    flat.append(value)
+                elif kind_of is Decimal:
+                    flat.append(f"{value:.2f}")
+                elif kind_of is Merge:
+                    flat += [value.text, *[""] * (value.span - 1)]
+                else:
+                    flat.append("" if value is None else str(value))
+            writer.writerow(flat)
+        text.flush()
+    finally:
+        text.detach()
+        if own:
+            binary.close()
+    return lines
+
+
+def write_export(
+    *,
+    batch: Batch,
+    kind: str,
+    fmt: str,
+    out,
+    masked: bool = True,
+    actor=None,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Write one export of a batch to `out` (a path or a binary file); returns the number of data rows.
+
+    The one function behind both the direct download and the export task.
+    """
+    if kind == ROSTER:
+        rows = roster_rows(batch, masked=masked, actor=actor, progress=progress)
+        widths, sheet = roster_widths(), _("发放花名册")
+    else:
+        rows = summary_rows(batch)
+        widths, sheet = summary_widths(batch), _("乡镇汇总")
+    if fmt == XLSX:
+        return write_xlsx(rows, out, widths=widths, sheet_name=sheet)
+    return write_csv(rows, out)
+
+
+def download_name(batch: Batch, kind: str, fmt: str, masked: bool) -> str:
+    if kind == SUMMARY:
+        return _("%(m)s发放汇总表（按乡镇）.%(f)s") % {"m": f"{batch.month:%Y-%m}", "f": fmt}
+    return _("%(m)s发放花名册（%(how)s）.%(f)s") % {
+        "m": f"{batch.month:%Y-%m}",
+        "how": _("脱敏") if masked else _("完整号码"),
+        "f": fmt,
+    }
+
+
+def record_export(*, actor, batch: Batch, kind: str, fmt: str, masked: bool, rows: int, job=None) -> AuditEntry:
+    """The audit entry of an export: EXPORT for the roster (personal data), DOWNLOAD for the summary."""
+    personal = kind == ROSTER
+    if personal:
+        summary = _("导出%(m)s发放花名册（%(f)s，%(how)s，%(n)d条）") % {
+            "m": f"{batch.month:%Y-%m}",
+            "f": fmt,
+            "how": _("已脱敏") if masked else _("未脱敏，含完整身份证号和银行账号"),
+            "n": rows,
+        }
+    else:
+        summary = _("导出%(m)s发放汇总表（%(f)s，不含个人信息，%(n)d个乡镇）") % {
+            "m": f"{batch.month:%Y-%m}",
+            "f": fmt,
+            "n": rows,
+        }
+    changes = {
+        "batch": batch.number,
+        "batch_id": batch.pk,
+        "kind": kind,
+        "format": fmt,
+        "masked": masked if personal else True,
+        "rows": rows,
+    }
+    if job is not None:
+        changes["job"] = job.pk
+    return log_action(
+        actor=actor,
+        action=AuditEntry.Action.EXPORT if personal else AuditEntry.Action.DOWNLOAD,
+        obj=batch,
+        summary=summary,
+        changes=changes,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Export jobs: a page starts one, a task runs it, the page shows its state, the file stays.
+
+
+def jobs_visible_to(user):
+    """Bureau staff see every export job; anyone else (the leader) only their own."""
+    from dingzhou_welfare.access import role_of
+    from dingzhou_welfare.models import Role
+
+    jobs = ExportJob.objects.select_related("batch", "requested_by")
+    return jobs if role_of(user) == Role.STAFF else jobs.filter(requested_by=user)
+
+
+def start_export_job(*, batch: Batch, actor, fmt: str, masked: bool = True, kind: str = ROSTER) -> ExportJob:
+    job = ExportJob.objects.create(
+        batch=batch,
+        kind=kind,
+        format=fmt,
+        masked=masked,
+        requested_by=actor,
+        language=translation.get_language() or "",
+        total=batch.lines.count(),
+    )
+    export_job_task.delay_on_commit(job.pk)
+    return job
+
+
+def is_stale(job: ExportJob, now: datetime.datetime | None = None) -> bool:
+    """A queued job nobody picked up, or a running one with no progress: its worker is gone."""
+    now = now or timezone.now()
+    if job.status == ExportJob.Status.QUEUED:
+        return job.created_at < now - STALE_AFTER
+    if job.status == ExportJob.Status.RUNNING:
+        return (job.progress_at or job.created_at) < now - STALE_AFTER
+    return False
+
+
+def restart_export_job(*, job: ExportJob) -> bool:
+    """Queue a failed or stuck job again. The claim in `run_export_job` keeps a rerun harmless."""
+    stale = timezone.now() - STALE_AFTER
+    requeued = (
+        ExportJob.objects.filter(pk=job.pk)
+        .filter(Q(status=ExportJob.Status.FAILED) | Q(status=ExportJob.Status.RUNNING, progress_at__lt=stale))
+        .update(status=ExportJob.Status.QUEUED, error="", progress=0, finished_at=None)
+    )
+    lost = ExportJob.objects.filter(pk=job.pk, status=ExportJob.Status.QUEUED, created_at__lt=stale).exists()
+    if not (requeued or lost):
+        return False
+    export_job_task.delay_on_commit(job.pk)
+    return True
+
+
+def _job_path(job: ExportJob) -> str:
+    return f"exports/{job.batch.month:%Y%m}-{job.kind}-{job.pk}.{job.format}"
+
+
+def run_export_job(*, job_id: int) -> str | None:
+    """Claim the job, write its file under MEDIA_ROOT/exports/, record progress, audit; the file name out.
+
+    The claim is a conditional UPDATE: a job already running (and not stale) or done is left
+    alone, so a duplicate delivery or a rerun does nothing. The file is written beside its
+    final name and renamed when complete, so a killed worker never leaves a half file to download.
+    """
+    now = timezone.now()
+    claimable = Q(status=ExportJob.Status.QUEUED) | Q(
+        status=ExportJob.Status.RUNNING, progress_at__lt=now - STALE_AFTER
+    )
+    claimed = ExportJob.objects.filter(claimable, pk=job_id).update(
+        status=ExportJob.Status.RUNNING, started_at=now, progress_at=now, progress=0, error=""
+    )
+    if not claimed:
+        return None
+    job = ExportJob.objects.select_related("batch", "requested_by").get(pk=job_id)
+    name = _job_path(job)
+    path = Path(settings.MEDIA_ROOT) / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".part")
+
+    def progress(done: int) -> None:
+        ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.RUNNING).update(
+            progress=done, progress_at=timezone.now()
+        )
+
+    try:
+        with translation.override(job.language or settings.LANGUAGE_CODE):
+            rows = write_export(
+                batch=job.batch,
+                kind=job.kind,
+                fmt=job.format,
+                masked=job.masked,
+                actor=job.requested_by,
+                out=str(partial),
+                progress=progress,
+            )
+        partial.replace(path)
+    except Exception as error:  # recorded on the job for the page; the worker log has the traceback
+        logger.exception("export job %s failed", job_id)
+        partial.unlink(missing_ok=True)
+        ExportJob.objects.filter(pk=job_id).update(
+            status=ExportJob.Status.FAILED, error=str(error)[:2000] or type(error).__name__, finished_at=timezone.now()
+        )
+        return None
+    with transaction.atomic():
+        ExportJob.objects.filter(pk=job_id).update(
+            status=ExportJob.Status.DONE, file=name, row_count=rows, progress=rows, finished_at=timezone.now()
+        )
+        with translation.override(job.language or settings.LANGUAGE_CODE):
+            record_export(
+                actor=job.requested_by,
+                batch=job.batch,
+                kind=job.kind,
+                fmt=job.format,
+                masked=job.masked,
+                rows=rows,
+                job=job,
+            )
+    return name
+
+
+def purge_old_exports(*, now: datetime.datetime | None = None) -> int:
+    """Delete export files older than KEEP_FILES_FOR (they hold personal data); the job rows stay."""
+    now = now or timezone.now()
+    purged = 0
+    for job in ExportJob.objects.filter(finished_at__lt=now - KEEP_FILES_FOR).exclude(file=""):
+        job.file.delete(save=False)
+        ExportJob.objects.filter(pk=job.pk).update(file="")
+        purged += 1
+    return purged
+
+
+@shared_task(acks_late=True, time_limit=4 * 3600)
+def export_job_task(job_id: int) -> str | None:
+    return run_export_job(job_id=job_id)
+
+
+@shared_task
+def purge_old_exports_task() -> int:
+    return purge_old_exports()
