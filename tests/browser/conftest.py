@@ -1,0 +1,92 @@
+"""Playwright against Debian's chromium, for the tests in this folder.
+
+Playwright's sync API runs an event loop in the test thread, so Django's
+"async unsafe" guard must be told that the ORM calls made here are fine.
+"""
+
+import os
+import shutil
+
+import pytest
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-component-update",
+    "--disable-sync",
+]
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+def skip_without_chromium():
+    """Call at the top of a browser test module: skips it if Playwright or chromium is missing."""
+    pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+    if not shutil.which(CHROMIUM):
+        pytest.skip(f"no chromium at {CHROMIUM} (apt-get install chromium, or set CHROMIUM)", allow_module_level=True)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def _page(browser, viewport, **options):
+    context = browser.new_context(viewport=viewport, locale="zh-CN", timezone_id="Asia/Shanghai", **options)
+    context.set_default_timeout(10_000)
+    return context, context.new_page()
+
+
+@pytest.fixture
+def page(browser):
+    """A desktop-sized page (1280x900)."""
+    context, page = _page(browser, DESKTOP)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def phone_page(browser):
+    """A phone-sized page (390x844) that honours the viewport meta tag and taps."""
+    context, page = _page(browser, PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
+    yield page
+    context.close()
+
+
+@pytest.fixture(autouse=True)
+def role_groups(transactional_db):
+    """The role groups come from a data migration, which a transactional test's flush wipes out."""
+    from dingzhou_welfare.roles import sync_role_groups
+
+    sync_role_groups()
+
+
+def log_in(page, live_server, username, password, *, next_path="/"):
+    """Log in through the real login form (django-axes watches it) and land on next_path."""
+    page.goto(f"{live_server.url}{next_path}")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(f"{live_server.url}{next_path}")
+
+
+def overflow(page) -> int:
+    """How many CSS pixels the page is wider than the screen (0 or less when nothing overflows).
+
+    document.documentElement.scrollWidth <= window.innerWidth alone is not enough on a phone:
+    a mobile browser zooms out to fit wide content, and window.innerWidth grows with it.
+    So both are compared with the viewport width the page was opened at.
+    """
+    scroll_width, inner_width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    return max(scroll_width, inner_width) - page.viewport_size["width"]
