@@ -7,7 +7,6 @@ import datetime
 import re
 
 import pytest
-from playwright.sync_api import expect
 
 from children.models import Child
 from dingzhou_welfare.models import AuditEntry
@@ -16,6 +15,7 @@ from tests.factories import PASSWORD, make_id_number
 from .conftest import log_in, overflow, skip_without_chromium
 
 skip_without_chromium()
+expect = pytest.importorskip("playwright.sync_api").expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
