@@ -66,6 +66,8 @@ def update_child(*, actor, child: Child, data: dict) -> Child:
 @transaction.atomic
 def add_classification(*, actor, child: Child, kind: str, start_date: datetime.date, note: str = "") -> Classification:
     child = Child.objects.select_for_update().get(pk=child.pk)
+    if child.status != Child.Status.ACTIVE:
+        raise ValidationError({"kind": _("该儿童已于 %(d)s 销档，不能再认定类别。") % {"d": child.closed_on}})
     open_kinds = set(child.classifications.open().values_list("kind", flat=True))
     if kind in open_kinds:
         raise ValidationError({"kind": _("儿童已有未终止的该类别。")})

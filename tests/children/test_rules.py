@@ -400,3 +400,18 @@ def test_the_page_adds_and_ends_a_classification(at_today, client, caseworker_a,
     assert response.status_code == 302
     entry.refresh_from_db()
     assert (entry.end_date, entry.end_reason) == (datetime.date(2026, 6, 1), "situation_changed")
+
+
+def test_a_closed_child_gets_no_new_classification(at_today, client, caseworker_a, child_a):
+    services.close_child(actor=caseworker_a, child=child_a, reason="moved_away", closed_on=datetime.date(2026, 5, 1))
+    client.force_login(caseworker_a)
+    response = client.post(
+        reverse("children:classification_add", args=[child_a.pk]),
+        {"kind": Kind.HARDSHIP_POVERTY, "start_date": "2026-05-20"},
+    )
+    assert response.status_code == 400  # a crafted POST: the page offers no form on a closed file
+    assert not child_a.classifications.exists()
+    with pytest.raises(ValidationError, match="该儿童已于 2026-05-01 销档，不能再认定类别。"):
+        services.add_classification(
+            actor=caseworker_a, child=child_a, kind=Kind.HARDSHIP_POVERTY, start_date=datetime.date(2026, 5, 20)
+        )
