@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from dingzhou_welfare.access import can_change_children, can_reveal, get_child_for, scope_children
 from dingzhou_welfare.pagination import CappedPaginator
+from subsidies.views import child_enrolments_context
 
 from . import services
 from .filters import ChildFilter
@@ -105,6 +106,7 @@ def _case_file_context(request, child, **extra):
         "document_form": DocumentForm(),
         "close_form": CloseChildForm(),
         "revealed": set(),
+        **child_enrolments_context(request.user, child),
     }
     context.update(extra)
     return context

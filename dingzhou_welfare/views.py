@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from children.models import Child, Classification, ClassificationKind
+from subsidies.views import todo_counts
 
 from .access import area_filter, require_role, role_of
 from .forms import StaffUserForm
@@ -39,6 +40,7 @@ def dashboard(request):
             "children_total": children.count(),
             "duplicates": children.filter(likely_duplicate=True).count(),
             "role": role_of(request.user),
+            "todo": todo_counts(request.user),
         },
     )
 

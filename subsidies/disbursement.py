@@ -181,6 +181,19 @@ def start_batch(*, month: datetime.date, actor=None) -> Batch:
     return batch
 
 
+def start_refusal(*, month: datetime.date) -> str | None:
+    """Why `start_batch` would refuse `month`, or None: a page asks before it hands the job to a worker."""
+    month = month_start(month)
+    unapproved = Batch.objects.filter(month__lt=month, status__in=[Batch.Status.COMPUTING, Batch.Status.DRAFT])
+    if unapproved.exists():
+        months = "、".join(format_month(b.month) for b in unapproved)
+        return _("请先审批之前月份的批次（%(m)s），再计算%(this)s。") % {"m": months, "this": format_month(month)}
+    batch = Batch.objects.filter(month=month).first()
+    if batch is not None and batch.is_frozen:
+        return _("%(m)s的批次已审批，不能重新计算；更正请在以后的批次中补发或扣减。") % {"m": format_month(month)}
+    return None  # a batch still computing may be started again: the job finishes what is left
+
+
 def pending_townships(batch: Batch) -> list[int]:
     return list(batch.townships.filter(status=BatchTownship.Status.PENDING).values_list("township_id", flat=True))
 

@@ -15,6 +15,9 @@ from django.urls import URLResolver, get_resolver, reverse
 from children import services
 from children.models import Child, ClassificationKind
 from dingzhou_welfare.models import AuditEntry
+from subsidies.disbursement import compute_month
+from subsidies.models import Programme
+from subsidies.services import apply_enrolment
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
@@ -64,6 +67,23 @@ ROUTES = {
     # The registry, not bound to a child.
     "children:list": Case({"get": 200}, "logged-in"),
     "children:create": Case({"get": 200, "post": 200}, "writers"),
+    # Subsidies: enrolments are scoped by their child; batches are county-level (staff and leader).
+    "subsidies:apply": Case({"get": 200, "post": 400}, "child-write"),
+    "subsidies:enrolment": Case({"get": 200}, "enrolment-read"),
+    "subsidies:enrolment_check": Case({"post": 400}, "enrolment-check"),
+    "subsidies:enrolment_confirm": Case({"post": 400}, "enrolment-staff"),
+    "subsidies:enrolment_refuse": Case({"post": 400}, "enrolment-refuse"),
+    "subsidies:enrolment_end": Case({"post": 400}, "enrolment-staff"),
+    "subsidies:enrolments": Case({"get": 200}, "registry"),
+    "subsidies:queue": Case({"get": 200}, "registry"),
+    "subsidies:changes": Case({"get": 200}, "registry"),
+    "subsidies:programmes": Case({"get": 200}, "registry"),
+    "subsidies:standard_set": Case({"get": 200, "post": 400}, "staff"),
+    "subsidies:batches": Case({"get": 200}, "county"),
+    "subsidies:batch_start": Case({"post": 400}, "staff"),
+    "subsidies:batch": Case({"get": 200}, "county"),
+    "subsidies:batch_progress": Case({"get": 200}, "county"),
+    "subsidies:batch_approve": Case({"post": 400}, "county"),
     # The rest of the site.
     "dashboard": Case({"get": 200}, "logged-in"),
     "password_change": Case({"get": 200}, "logged-in"),
@@ -76,6 +96,7 @@ ROUTES = {
     "logout": Case({"post": 302}, "everyone"),
 }
 CHILD_ROUTES = {name for name, case in ROUTES.items() if case.who.startswith("child-")}
+ENROLMENT_ROUTES = {name for name, case in ROUTES.items() if case.who.startswith("enrolment-")}
 
 
 def named_routes(patterns, namespace=""):
@@ -113,7 +134,14 @@ def cast(request, frozen, child_a, child_a2, child_b, staff):
             kind="hukou",
             upload=SimpleUploadedFile("户口簿.png", PNG, content_type="image/png"),
         )
-        objects[name] = {"child": child, "classification": classification, "document": document}
+        enrolment = apply_enrolment(
+            actor=staff,
+            child=child,
+            programme=Programme.objects.get(code="urban_dibao"),
+            applied_on=datetime.date(2026, 5, 1),
+        )
+        objects[name] = {"child": child, "classification": classification, "document": document, "enrolment": enrolment}
+    compute_month(month=datetime.date(2026, 5, 1), actor=staff)
     return objects
 
 
@@ -127,6 +155,12 @@ def url_for(name, target, administrator):
         kwargs["document_pk"] = target["document"].pk
     if name == "user_edit":
         kwargs["pk"] = administrator.pk
+    if name in ENROLMENT_ROUTES:
+        kwargs["pk"] = target["enrolment"].pk
+    if name == "subsidies:standard_set":
+        kwargs["pk"] = target["enrolment"].programme_id
+    if name in ("subsidies:batch", "subsidies:batch_progress", "subsidies:batch_approve"):
+        kwargs["month"] = datetime.date(2026, 5, 1)
     return reverse(name, kwargs=kwargs)
 
 
@@ -135,6 +169,18 @@ def may(case, role, child_name):
         return role in READERS[child_name]
     if case.who == "child-write":
         return role in READERS[child_name] and role in WRITERS
+    if case.who == "enrolment-read":
+        return role in READERS[child_name]
+    if case.who == "enrolment-check":
+        return role in READERS[child_name] and role == "supervisor_a"
+    if case.who == "enrolment-refuse":
+        return role in READERS[child_name] and role in {"supervisor_a", "staff"}
+    if case.who in ("enrolment-staff", "staff"):
+        return role == "staff"
+    if case.who == "registry":
+        return role in WRITERS | {"leader"}
+    if case.who == "county":
+        return role in {"staff", "leader"}
     if case.who == "logged-in":
         return role != "anonymous"
     if case.who == "writers":

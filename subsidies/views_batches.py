@@ -1,0 +1,134 @@
+"""Disbursement batches (发放批次): county-level money lists, for staff and the leader only.
+
+Caseworkers and supervisors get 404 here, like anything outside their scope.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from dingzhou_welfare.access import require_role, role_of
+from dingzhou_welfare.models import Role
+
+from .disbursement import approve_batch, start_refusal
+from .forms import ApproveForm, BatchStartForm
+from .models import Batch, Line
+from .months import format_month, month_start
+from .summaries import LIST_CAP, batch_diff, totals_by
+from .tasks import compute_month_task
+from .views import COUNTY, form_errors_from
+
+
+def _list(request, start_form=None, status=200):
+    batches = Batch.objects.select_related("run_by", "approved_by")
+    return render(
+        request,
+        "subsidies/batch_list.html",
+        {
+            "batches": batches,
+            "start_form": start_form or BatchStartForm(initial={"month": month_start(timezone.localdate())}),
+            "can_run": role_of(request.user) == Role.STAFF,
+        },
+        status=status,
+    )
+
+
+@login_required
+def batch_list(request):
+    require_role(request.user, *COUNTY)
+    return _list(request)
+
+
+@login_required
+@require_POST
+def batch_start(request):
+    """Compute (or recompute a draft of) a month: one Celery job, followed by the progress bar."""
+    require_role(request.user, Role.STAFF)
+    form = BatchStartForm(request.POST)
+    if form.is_valid():
+        month = form.cleaned_data["month"]
+        refusal = start_refusal(month=month)
+        if refusal:
+            form.add_error("month", refusal)
+        else:
+            try:
+                # Eager in the embedded setup (runs here and now); otherwise a worker picks it up.
+                compute_month_task.delay_on_commit(format_month(month), request.user.pk)
+            except ValidationError as error:
+                form_errors_from(form, error)
+            else:
+                messages.success(request, _("已开始计算%(m)s发放批次。") % {"m": format_month(month)})
+                return redirect("subsidies:batch", month=month)
+    return _list(request, start_form=form, status=400)
+
+
+def _detail(request, month, approve_form=None, status=200):
+    batch = Batch.objects.select_related("run_by", "approved_by").filter(month=month).first()
+    context = {"month": month, "batch": batch, "role": role_of(request.user)}
+    if batch is not None and batch.status != Batch.Status.COMPUTING:
+        context.update(
+            by_programme=totals_by(batch, "programme"),
+            by_township=totals_by(batch, "township"),
+            diff=batch_diff(batch),
+            other_lines=list(
+                Line.objects.filter(batch=batch)
+                .exclude(kind=Line.Kind.NORMAL)
+                .select_related("child", "programme", "township")
+                .order_by("township__code", "child__name", "period", "id")[:LIST_CAP]
+            ),
+            list_cap=LIST_CAP,
+            approve_form=approve_form or ApproveForm(),
+            may_approve=batch.status == Batch.Status.DRAFT and context["role"] in COUNTY,
+            runner_is_me=batch.run_by_id == request.user.pk,
+            may_recompute=batch.status == Batch.Status.DRAFT and context["role"] == Role.STAFF,
+        )
+    return render(request, "subsidies/batch_detail.html", context, status=status)
+
+
+@login_required
+def batch_detail(request, month):
+    require_role(request.user, *COUNTY)
+    return _detail(request, month)
+
+
+@login_required
+def batch_progress(request, month):
+    """What the progress bar polls: a few numbers, no names."""
+    require_role(request.user, *COUNTY)
+    batch = Batch.objects.filter(month=month).first()
+    if batch is None:
+        return JsonResponse({"status": "queued", "label": _("排队等待计算"), "done": 0, "total": 0, "finished": False})
+    return JsonResponse(
+        {
+            "status": batch.status,
+            "label": batch.get_status_display(),
+            "done": batch.townships_done,
+            "total": batch.townships_total,
+            "finished": batch.status != Batch.Status.COMPUTING,
+            "error": batch.error,
+        }
+    )
+
+
+@login_required
+@require_POST
+def batch_approve(request, month):
+    require_role(request.user, *COUNTY)
+    form = ApproveForm(request.POST)
+    batch = Batch.objects.filter(month=month).first()
+    if batch is None:
+        form.add_error(None, _("该月还没有发放批次。"))
+    elif form.is_valid():
+        try:
+            approve_batch(batch=batch, actor=request.user)
+        except ValidationError as error:
+            form_errors_from(form, error)
+        else:
+            messages.success(request, _("已审批%(m)s发放批次。") % {"m": format_month(month)})
+            return redirect("subsidies:batch", month=month)
+    return _detail(request, month, approve_form=form, status=400)
