@@ -90,7 +90,7 @@ def add_classification(*, actor, child: Child, kind: str, start_date: datetime.d
         obj=entry,
         child=child,
         summary=_("认定为%(k)s") % {"k": entry.get_kind_display()},
-        changes={"kind": [None, entry.get_kind_display()], "start_date": [None, str(start_date)]},
+        changes={str(_("儿童类别")): [None, entry.get_kind_display()], str(_("起始日期")): [None, str(start_date)]},
     )
     return entry
 
@@ -119,7 +119,7 @@ def end_classification(
         obj=entry,
         child=entry.child,
         summary=_("终止类别：%(k)s（%(r)s）") % {"k": entry.get_kind_display(), "r": entry.get_end_reason_display()},
-        changes={"end_date": [None, str(end_date)], "end_reason": [None, entry.get_end_reason_display()]},
+        changes={str(_("终止日期")): [None, str(end_date)], str(_("终止原因")): [None, entry.get_end_reason_display()]},
     )
     return entry
 

@@ -38,7 +38,7 @@ def snapshot(instance, fields=None) -> dict:
     for field in instance._meta.concrete_fields:
         if fields is not None and field.name not in fields:
             continue
-        if field.name in ("id", "created_at", "updated_at"):
+        if field.name in ("id", "child", "created_at", "updated_at"):
             continue
         value = getattr(instance, field.name)
         if field.choices and value:

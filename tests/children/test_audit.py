@@ -137,7 +137,7 @@ def test_adding_and_ending_a_classification(client_a, caseworker_a, child_a, tra
         "classification",
     )
     assert added.summary == "认定为困境儿童（家庭贫困）"
-    assert added.changes == {"kind": [None, "困境儿童（家庭贫困）"], "start_date": [None, "2026-01-01"]}
+    assert added.changes == {"儿童类别": [None, "困境儿童（家庭贫困）"], "起始日期": [None, "2026-01-01"]}
 
     client_a.post(
         reverse("children:classification_end", args=[child_a.pk, entry.pk]),
@@ -147,7 +147,7 @@ def test_adding_and_ending_a_classification(client_a, caseworker_a, child_a, tra
     assert len(ended) == 1
     assert ended[0].action == Action.DECISION
     assert ended[0].summary == "终止类别：困境儿童（家庭贫困）（迁出）"
-    assert ended[0].changes == {"end_date": [None, "2026-05-31"], "end_reason": [None, "迁出"]}
+    assert ended[0].changes == {"终止日期": [None, "2026-05-31"], "终止原因": [None, "迁出"]}
 
 
 def test_recording_a_parent_situation(client_a, caseworker_a, child_a, trail):
