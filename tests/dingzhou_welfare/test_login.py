@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.conf import settings
 from django.contrib.auth import password_validation
+from django.test import override_settings
 from django.urls import reverse
 
 from ..factories import PASSWORD
@@ -98,6 +99,9 @@ def test_session_settings():
     assert settings.SESSION_COOKIE_HTTPONLY is True
 
 
+# Database sessions: with REDIS_URL the sessions live in Redis, which expires them on its own
+# clock (TTL = SESSION_COOKIE_AGE, renewed on every request), out of reach of time-machine.
+@override_settings(SESSION_ENGINE="django.contrib.sessions.backends.db")
 def test_session_expires_after_30_idle_minutes(client, clock, caseworker_a):
     assert log_in(client, "caseworker_a", PASSWORD).status_code == 302
     # Activity keeps it alive: each request starts the 30 minutes again.
