@@ -61,6 +61,11 @@ class Rules:
             (r.programme_id, r.other_id): r.rule for r in StackingRule.objects.all()
         }
 
+    def exclusive(self, a: int, b: int) -> bool:
+        """A pair is exclusive whichever of the two programmes the rule was entered on."""
+        exclusive = StackingRule.Rule.EXCLUSIVE
+        return self.rule.get((a, b)) == exclusive or self.rule.get((b, a)) == exclusive
+
 
 @dataclass
 class Due:
@@ -80,7 +85,7 @@ def stack(held: dict[int, Decimal], rules: Rules) -> dict[int, Due]:
     due: dict[int, Due] = {}
     paid: list[int] = []
     for pk in order:
-        beaten_by = next((o for o in paid if rules.rule.get((pk, o)) == StackingRule.Rule.EXCLUSIVE), None)
+        beaten_by = next((o for o in paid if rules.exclusive(pk, o)), None)
         if beaten_by is not None:
             due[pk] = Due(held[pk], ZERO, _("与%(o)s不重复享受") % {"o": names[beaten_by]})
             winner = due[beaten_by]
@@ -144,6 +149,8 @@ def start_batch(*, month: datetime.date, actor=None) -> Batch:
         raise ValidationError(
             _("请先审批之前月份的批次（%(m)s），再计算%(this)s。") % {"m": months, "this": format_month(month)}
         )
+    if not Batch.objects.filter(month=month).exists() and (problem := month_order_problem(month)):
+        raise ValidationError(problem)
     try:
         with transaction.atomic():
             batch, created = Batch.objects.get_or_create(
@@ -189,9 +196,32 @@ def start_refusal(*, month: datetime.date) -> str | None:
         months = "、".join(format_month(b.month) for b in unapproved)
         return _("请先审批之前月份的批次（%(m)s），再计算%(this)s。") % {"m": months, "this": format_month(month)}
     batch = Batch.objects.filter(month=month).first()
-    if batch is not None and batch.is_frozen:
+    if batch is None:
+        return month_order_problem(month)
+    if batch.is_frozen:
         return _("%(m)s的批次已审批，不能重新计算；更正请在以后的批次中补发或扣减。") % {"m": format_month(month)}
     return None  # a batch still computing may be started again: the job finishes what is left
+
+
+def month_order_problem(month: datetime.date) -> str | None:
+    """Why a new batch for `month` would break the month-by-month order, or None.
+
+    A month skipped would never pay its normal lines, and a month computed after a later one would
+    pay again what the later batch already paid as arrears.
+    """
+    later = Batch.objects.filter(month__gt=month).order_by("-month").first()
+    if later is not None:
+        return _("已有%(later)s的批次，不能再计算更早的%(this)s；更正请在以后的批次中补发或扣减。") % {
+            "later": format_month(later.month),
+            "this": format_month(month),
+        }
+    previous = Batch.objects.filter(month__lt=month).order_by("-month").first()
+    if previous is not None and previous.month != add_months(month, -1):
+        return _("上一个批次是%(prev)s，请先计算%(missing)s的批次，月份不能跳过。") % {
+            "prev": format_month(previous.month),
+            "missing": format_month(add_months(previous.month, 1)),
+        }
+    return None
 
 
 def pending_townships(batch: Batch) -> list[int]:
@@ -210,6 +240,9 @@ def compute_township(*, batch_id: int, township_id: int) -> int:
         if part.status == BatchTownship.Status.DONE or batch.status != Batch.Status.COMPUTING:
             return part.line_count
         Line.objects.filter(batch=batch, township_id=township_id).delete()
+        # A child who moved here since the draft was computed takes their lines along: otherwise the
+        # old township's lines would still hold the child's normal line and this one would clash.
+        Line.objects.filter(batch=batch, child__township_id=township_id).delete()
         lines = list(_township_lines(batch.month, township_id, batch))
         Line.objects.bulk_create(lines, batch_size=5000)
         part.status, part.computed_at = BatchTownship.Status.DONE, timezone.now()
@@ -227,7 +260,8 @@ def finish_batch(*, batch_id: int) -> Batch:
         batch.townships_done = done
         if batch.status == Batch.Status.COMPUTING and done == batch.townships_total:
             totals = batch.lines.aggregate(n=Count("id"), total=Sum("amount"))
-            batch.line_count, batch.total_amount = totals["n"], totals["total"] or ZERO
+            # Two places whatever the database hands back (SQLite sums to Decimal("1000")).
+            batch.line_count, batch.total_amount = totals["n"], (totals["total"] or ZERO).quantize(ZERO)
             batch.status, batch.computed_at = Batch.Status.DRAFT, timezone.now()
         batch.save()
     return batch
@@ -270,9 +304,12 @@ def approve_batch(*, batch: Batch, actor) -> Batch:
 
 def _township_lines(month: datetime.date, township_id: int, batch: Batch):
     standards, rules = Standards(), Rules()
+    # A child with one enrolment to reconcile has all of them reconciled: stacking ties a child's
+    # programmes together, so a late 低保 changes what the orphan allowance should have paid.
+    to_reconcile = Enrolment.objects.filter(child__township_id=township_id, needs_reconcile=True).values("child_id")
     enrolments = list(
         Enrolment.objects.filter(child__township_id=township_id, status__in=PAYING, start_month__isnull=False)
-        .filter(Q(end_month__isnull=True) | Q(end_month__gte=month) | Q(needs_reconcile=True))
+        .filter(Q(end_month__isnull=True) | Q(end_month__gte=month) | Q(child_id__in=to_reconcile))
         .values("id", "child_id", "programme_id", "start_month", "end_month", "prior_paid_through", "needs_reconcile")
     )
     if not enrolments:
@@ -290,7 +327,8 @@ def _township_lines(month: datetime.date, township_id: int, batch: Batch):
         e["last"] = last_payable_month(e, children[e["child_id"]]["birth_date"], rules.programmes[e["programme_id"]])
         by_child[e["child_id"]].append(e)
 
-    reconcile = [e["id"] for e in enrolments if e["needs_reconcile"]]
+    reconciled_children = {e["child_id"] for e in enrolments if e["needs_reconcile"]}
+    reconcile = [e["id"] for e in enrolments if e["child_id"] in reconciled_children]
     paid = _paid_before(reconcile, month, batch)
 
     for child_id, held in by_child.items():
@@ -323,9 +361,15 @@ def _township_lines(month: datetime.date, township_id: int, batch: Batch):
             if due and due.amount > 0:
                 yield line(e, month, Line.Kind.NORMAL, due, due.amount, due.note)
 
-        for e in (e for e in held if e["needs_reconcile"]):
-            for period in months_between(e["start_month"], add_months(month, -1)):
-                due = _due_in(held, period, standards, rules).get(e["id"])
+        if child_id not in reconciled_children:
+            continue
+        first = min(e["start_month"] for e in held)
+        for period in months_between(first, add_months(month, -1)):
+            dues = _due_in(held, period, standards, rules)
+            for e in held:
+                if e["start_month"] > period:
+                    continue
+                due = dues.get(e["id"])
                 owed = due.amount if due else ZERO
                 difference = owed - paid.get((e["id"], period), ZERO)
                 if difference == 0:
@@ -338,7 +382,9 @@ def _township_lines(month: datetime.date, township_id: int, batch: Batch):
                     )
                 else:
                     note = _("扣减%(p)s多发金额") % {"p": format_month(period)}
-                    yield line(e, period, Line.Kind.ADJUSTMENT, due, difference, note)
+                    yield line(
+                        e, period, Line.Kind.ADJUSTMENT, due, difference, f"{note}；{due.note}" if due.note else note
+                    )
 
 
 def _due_in(held: list[dict], period: datetime.date, standards: Standards, rules: Rules) -> dict[int, Due]:

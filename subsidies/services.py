@@ -94,6 +94,13 @@ def confirm_enrolment(*, actor, enrolment: Enrolment, confirmed_on: datetime.dat
     if enrolment.applied_by_id and enrolment.applied_by_id == actor.pk:
         raise ValidationError(_("确认人不能是申请人本人，请由另一名工作人员确认。"))
     confirmed_on = confirmed_on or timezone.localdate()
+    # The date decides the start month: never ahead of today, never before the application.
+    if confirmed_on > timezone.localdate():
+        raise ValidationError({"confirmed_on": _("确认日期不能晚于今天。")})
+    if confirmed_on < enrolment.applied_on:
+        raise ValidationError(
+            {"confirmed_on": _("确认日期不能早于申请日期（%(d)s）。") % {"d": enrolment.applied_on.isoformat()}}
+        )
     _refuse_if_problems(enrolment.child, enrolment.programme, confirmed_on)
     enrolment.status, enrolment.confirmed_by, enrolment.confirmed_at = Status.CONFIRMED, actor, timezone.now()
     enrolment.start_month = first_paid_month(

@@ -1,0 +1,92 @@
+"""`manage.py compute_month`: the same computation from the command line, for operators and cron."""
+
+import datetime
+from io import StringIO
+
+import pytest
+import time_machine
+from django.core.management import CommandError, call_command, execute_from_command_line
+
+from subsidies.disbursement import compute_month
+from subsidies.models import Batch
+
+from .conftest import enrol, make_orphan
+
+pytestmark = pytest.mark.django_db
+D = datetime.date.fromisoformat
+
+
+@pytest.fixture(autouse=True)
+def today():
+    with time_machine.travel(D("2026-04-20")):
+        yield
+
+
+@pytest.fixture
+def paid_orphan(child_a, caseworker_a, supervisor_a, staff, programmes):
+    make_orphan(child_a, staff)
+    return enrol(
+        child_a,
+        programmes["orphan_scattered"],
+        applicant=caseworker_a,
+        checker=supervisor_a,
+        confirmer=staff,
+        applied_on=D("2026-02-01"),
+        confirmed_on=D("2026-02-10"),
+    )
+
+
+def run(*args) -> str:
+    out = StringIO()
+    call_command("compute_month", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_prints_the_batch_summary(paid_orphan, staff):
+    output = run("2026-03", "--user", "staff")
+    batch = Batch.objects.get(month=D("2026-03-01"))
+    assert output == f"{batch.number} 2026-03 待审批: 1 lines, 1000.00 元\n"
+    assert batch.number.startswith("FF202603-")
+    assert (batch.status, batch.run_by, batch.line_count) == ("draft", staff, 1)
+    # Run again: the same draft, recomputed, not a second batch.
+    assert run("2026-03", "--user", "staff") == output
+    assert Batch.objects.count() == 1
+
+
+def test_without_user_the_batch_has_no_runner(paid_orphan):
+    run("2026-03")
+    assert Batch.objects.get().run_by is None
+
+
+def test_queue_hands_the_month_to_celery(paid_orphan, staff, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        output = run("2026-03", "--user", "staff", "--queue")
+    assert output.startswith("queued ")
+    batch = Batch.objects.get()
+    assert (batch.status, batch.line_count, batch.run_by) == ("draft", 1, staff)
+
+
+@pytest.mark.parametrize("month", ["2026-13", "2026/03", "202603", "三月", "2026-3"])
+def test_a_bad_month_is_refused_in_chinese(month):
+    with pytest.raises(CommandError, match="月份格式应为 YYYY-MM，例如 2026-11"):
+        run(month)
+    assert not Batch.objects.exists()
+
+
+def test_a_bad_month_exits_non_zero(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        execute_from_command_line(["manage.py", "compute_month", "2026-13"])
+    assert exit_.value.code == 1
+    assert "月份格式应为 YYYY-MM，例如 2026-11，而不是 '2026-13'" in capsys.readouterr().err
+
+
+def test_an_unknown_user_is_refused(db):
+    with pytest.raises(CommandError, match="没有用户 'nobody'"):
+        run("2026-03", "--user", "nobody")
+
+
+def test_a_refusal_of_the_service_is_the_command_error(paid_orphan, staff):
+    compute_month(month=D("2026-03-01"), actor=staff)  # March left as a draft
+    with pytest.raises(CommandError, match="请先审批之前月份的批次（2026-03），再计算2026-04。"):
+        run("2026-04", "--user", "staff")
+    assert not Batch.objects.filter(month=D("2026-04-01")).exists()
