@@ -4,7 +4,6 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,17 +16,18 @@ from .rules import classification_problems, situations_on
 Action = AuditEntry.Action
 
 
-def _flag_likely_duplicates(child: Child) -> None:
-    """Same name, birth date and township, where at least one of the two has no ID number."""
-    others = Child.objects.filter(name=child.name, birth_date=child.birth_date, township_id=child.township_id).exclude(
-        pk=child.pk
+def _refresh_duplicate_flags(name: str, birth_date, township_id) -> None:
+    """Flag children sharing name, birth date and township where at least one of a pair has no ID.
+
+    Recomputed for the whole group, so a corrected name or birth date also clears the flag.
+    """
+    group = list(
+        Child.objects.filter(name=name, birth_date=birth_date, township_id=township_id).values_list("pk", "id_number")
     )
-    if child.id_number:
-        others = others.filter(id_number="")
-    others = list(others.values_list("pk", flat=True))
-    if others:
-        Child.objects.filter(Q(pk__in=others) | Q(pk=child.pk)).update(likely_duplicate=True)
-        child.likely_duplicate = True
+    members = {pk for pk, _number in group}
+    flagged = members if len(group) > 1 and any(not number for _pk, number in group) else set()
+    Child.objects.filter(pk__in=flagged, likely_duplicate=False).update(likely_duplicate=True)
+    Child.objects.filter(pk__in=members - flagged, likely_duplicate=True).update(likely_duplicate=False)
 
 
 @transaction.atomic
@@ -35,7 +35,8 @@ def create_child(*, actor, data: dict) -> Child:
     child = Child(**data)
     child.full_clean()
     child.save()
-    _flag_likely_duplicates(child)
+    _refresh_duplicate_flags(child.name, child.birth_date, child.township_id)
+    child.refresh_from_db(fields=["likely_duplicate"])
     log_action(
         actor=actor,
         action=Action.CREATE,
@@ -49,12 +50,15 @@ def create_child(*, actor, data: dict) -> Child:
 
 @transaction.atomic
 def update_child(*, actor, child: Child, data: dict) -> Child:
-    before = snapshot(Child.objects.get(pk=child.pk))
+    stored = Child.objects.get(pk=child.pk)
+    before = snapshot(stored)
     for name, value in data.items():
         setattr(child, name, value)
     child.full_clean()
     child.save()
-    _flag_likely_duplicates(child)
+    _refresh_duplicate_flags(stored.name, stored.birth_date, stored.township_id)
+    _refresh_duplicate_flags(child.name, child.birth_date, child.township_id)
+    child.refresh_from_db(fields=["likely_duplicate"])
     changes = diff(before, snapshot(child))
     if changes:
         log_action(

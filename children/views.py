@@ -152,7 +152,7 @@ def child_create(request):
 def child_edit(request, pk):
     child = get_child_for(request.user, pk, for_change=True)
     form = ChildForm(request.POST or None, instance=child, user=request.user)
-    if request.method == "GET":
+    if request.method == "GET" and child.id_number:
         services.record_reveal(actor=request.user, child=child, what=_("编辑页面（含身份证号）"))
     if request.method == "POST" and form.is_valid():
         try:

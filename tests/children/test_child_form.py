@@ -197,3 +197,24 @@ def test_likely_duplicate_is_shown_on_the_page(client_a, child_a, village_a2):
     twin = new_child(village_a2.township, village_a2)
     page = client_a.get(reverse("children:detail", args=[twin.pk])).text
     assert "该儿童与同乡镇同名同生日的另一档案疑似重复，请核实。" in page
+
+
+def test_correcting_a_name_clears_the_likely_duplicate_flag(staff, township_a, village_a):
+    from children.services import update_child
+    from tests.factories import ChildFactory
+
+    with_id = ChildFactory(township=township_a, village=village_a, name="李小花")
+    without_id = ChildFactory(
+        township=township_a, village=village_a, name="李小花", id_number="", no_id_reason="弃婴，尚未落户"
+    )
+    from children.services import _refresh_duplicate_flags
+
+    _refresh_duplicate_flags("李小花", with_id.birth_date, township_a.pk)
+    with_id.refresh_from_db()
+    assert with_id.likely_duplicate
+
+    update_child(actor=staff, child=without_id, data={"name": "李小华"})
+    with_id.refresh_from_db()
+    without_id.refresh_from_db()
+    assert not with_id.likely_duplicate
+    assert not without_id.likely_duplicate
