@@ -13,7 +13,12 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self):
-        return self.object_list[: self.cap + 1].count()
+        rows = self.object_list
+        if hasattr(rows, "order_by"):
+            # Order does not change how many rows there are; without it PostgreSQL stops after
+            # cap + 1 entries of any index instead of sorting every match (a name or ID prefix).
+            rows = rows.order_by()
+        return rows[: self.cap + 1].count()
 
     @property
     def capped(self) -> bool:
