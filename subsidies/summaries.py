@@ -208,8 +208,11 @@ def month_changes(enrolments, month: datetime.date) -> MonthChanges:
         "child__township__code", "child__name", "programme__display_order", "id"
     )
     paying = [Enrolment.Status.CONFIRMED, Enrolment.Status.ENDED]
-    added = enrolments.filter(status__in=paying, start_month=month)
-    removed = enrolments.filter(status=Enrolment.Status.ENDED, end_month=add_months(month, -1))
+    # An enrolment ended before its first month was never paid: neither added nor removed.
+    added = enrolments.filter(status__in=paying, start_month=month).exclude(end_month__lt=month)
+    removed = enrolments.filter(
+        status=Enrolment.Status.ENDED, end_month=add_months(month, -1), start_month__lte=add_months(month, -1)
+    )
     condition = _age_limit_condition(month)
     reaching_age = (
         enrolments.filter(condition, status=Enrolment.Status.CONFIRMED, end_month__isnull=True)

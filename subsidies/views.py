@@ -149,14 +149,21 @@ def apply(request, pk):
             messages.success(request, _("已提交%(p)s申请，待乡镇查验。") % {"p": enrolment.programme.name})
             return redirect("subsidies:enrolment", pk=enrolment.pk)
     open_ones = {e.programme_id: e for e in child.enrolments.open()}
+    with_standard = set(Standard.objects.filter(effective_month__lte=today).values_list("programme_id", flat=True))
     rows = [
-        {"programme": p, "problems": enrolment_problems(child, p, today), "open": open_ones.get(p.pk)}
+        {
+            "programme": p,
+            "problems": enrolment_problems(child, p, today),
+            "open": open_ones.get(p.pk),
+            "has_standard": p.pk in with_standard,
+        }
         for p in Programme.objects.filter(active=True)
     ]
+    chosen_row = next((r for r in rows if str(r["programme"].pk) == str(chosen)), None)
     return render(
         request,
         "subsidies/apply.html",
-        {"child": child, "form": form, "rows": rows, "chosen": str(chosen or "")},
+        {"child": child, "form": form, "rows": rows, "chosen": str(chosen or ""), "chosen_row": chosen_row},
         status=400 if form.errors else 200,
     )
 
@@ -166,7 +173,9 @@ def _detail(request, enrolment, status=200, **forms):
     open_status = enrolment.status in Enrolment.OPEN_STATUSES and enrolment.status != Enrolment.Status.CONFIRMED
     may = {
         "check_form": role == Role.SUPERVISOR and enrolment.status == Enrolment.Status.APPLIED,
-        "confirm_form": role == Role.STAFF and enrolment.status == Enrolment.Status.CHECKED,
+        "confirm_form": role == Role.STAFF
+        and enrolment.status == Enrolment.Status.CHECKED
+        and enrolment.applied_by_id != request.user.pk,
         "refuse_form": (role == Role.SUPERVISOR and enrolment.status == Enrolment.Status.APPLIED)
         or (role == Role.STAFF and open_status),
         "end_form": role == Role.STAFF and enrolment.status == Enrolment.Status.CONFIRMED,
@@ -191,7 +200,9 @@ def _detail(request, enrolment, status=200, **forms):
         "may_confirm": may["confirm_form"],
         "may_refuse": may["refuse_form"],
         "may_end": may["end_form"],
-        "self_applied": enrolment.applied_by_id == request.user.pk,
+        "self_applied": role == Role.STAFF
+        and enrolment.status == Enrolment.Status.CHECKED
+        and enrolment.applied_by_id == request.user.pk,
         "check_form": forms.get("check_form") or CheckForm(),
         "confirm_form": forms.get("confirm_form") or ConfirmForm(enrolment=enrolment),
         "refuse_form": forms.get("refuse_form") or RefuseForm(),

@@ -3,11 +3,15 @@
 Caseworkers and supervisors get 404 here, like anything outside their scope.
 """
 
+import datetime
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -18,10 +22,21 @@ from dingzhou_welfare.models import Role
 from .disbursement import approve_batch, start_refusal
 from .forms import ApproveForm, BatchStartForm
 from .models import Batch, Line
-from .months import format_month, month_start
+from .months import add_months, format_month, month_start
 from .summaries import LIST_CAP, batch_diff, totals_by
 from .tasks import compute_month_task
 from .views import COUNTY, form_errors_from
+
+
+def _next_month(batches) -> datetime.date:
+    """The month the start form suggests: the open draft, else the month after the last batch."""
+    this_month = add_months(month_start(timezone.localdate()), settings.DISBURSEMENT_MONTH_OFFSET)
+    latest = batches.first()
+    if latest is None:
+        return this_month
+    if not latest.is_frozen:
+        return latest.month
+    return min(add_months(latest.month, 1), month_start(timezone.localdate()))
 
 
 def _list(request, start_form=None, status=200):
@@ -31,7 +46,7 @@ def _list(request, start_form=None, status=200):
         "subsidies/batch_list.html",
         {
             "batches": batches,
-            "start_form": start_form or BatchStartForm(initial={"month": month_start(timezone.localdate())}),
+            "start_form": start_form or BatchStartForm(initial={"month": _next_month(batches)}),
             "can_run": role_of(request.user) == Role.STAFF,
         },
         status=status,
@@ -63,13 +78,13 @@ def batch_start(request):
                 form_errors_from(form, error)
             else:
                 messages.success(request, _("已开始计算%(m)s发放批次。") % {"m": format_month(month)})
-                return redirect("subsidies:batch", month=month)
+                return redirect(reverse("subsidies:batch", kwargs={"month": month}) + "?queued=1")
     return _list(request, start_form=form, status=400)
 
 
 def _detail(request, month, approve_form=None, status=200):
     batch = Batch.objects.select_related("run_by", "approved_by").filter(month=month).first()
-    context = {"month": month, "batch": batch, "role": role_of(request.user)}
+    context = {"month": month, "batch": batch, "role": role_of(request.user), "queued": "queued" in request.GET}
     if batch is not None and batch.status != Batch.Status.COMPUTING:
         context.update(
             by_programme=totals_by(batch, "programme"),

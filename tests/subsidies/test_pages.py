@@ -331,7 +331,7 @@ def test_start_a_month_from_the_page(client, paid_a, staff, django_capture_on_co
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("subsidies:batch_start"), {"month": "2026-04"})
     assert response.status_code == 302
-    assert response.url == reverse("subsidies:batch", args=[M(2026, 4, 1)])
+    assert response.url == reverse("subsidies:batch", args=[M(2026, 4, 1)]) + "?queued=1"
     batch = Batch.objects.get(month=M(2026, 4, 1))
     assert batch.status == Batch.Status.DRAFT
     assert batch.run_by == staff
@@ -366,11 +366,13 @@ def test_start_refuses_a_future_month(client, staff):
     assert "不能计算尚未到来的月份。" in response.text
 
 
-def test_a_month_not_computed_yet_shows_it_is_queued(client, staff):
+def test_a_month_not_computed_yet(client, staff):
     login(client, staff)
-    response = client.get(reverse("subsidies:batch", args=[M(2026, 5, 1)]))
+    url = reverse("subsidies:batch", args=[M(2026, 5, 1)])
+    response = client.get(url)
     assert response.status_code == 200
-    assert "排队等待计算" in response.text
+    assert "该月还没有发放批次。" in response.text
+    assert "排队等待计算" in client.get(url, {"queued": "1"}).text  # just handed to a worker
     assert client.get(reverse("subsidies:batch_progress", args=[M(2026, 5, 1)])).json()["status"] == "queued"
     assert client.get("/subsidies/batches/2026-13/").status_code == 404
 
@@ -583,3 +585,41 @@ def test_dashboard_counts_what_waits_for_each_role(
     for user, todo in expected.items():
         login(client, user)
         assert client.get(reverse("dashboard")).context["todo"] == todo
+
+
+# ---------------------------------------------------------------------------------------------
+# Lists stay flat
+
+
+@pytest.mark.parametrize("count", [1, 6])
+def test_enrolment_list_queries_do_not_grow_with_the_page(
+    client, django_assert_num_queries, staff, caseworker_a, township_a, village_a, programmes, count
+):
+    from tests.factories import ChildFactory
+
+    for _ in range(count):
+        child = ChildFactory(township=township_a, village=village_a)
+        apply_enrolment(actor=caseworker_a, child=child, programme=programmes["rural_dibao"], applied_on=M(2026, 5, 1))
+    login(client, staff)
+    with django_assert_num_queries(QUERIES_ENROLMENT_LIST):
+        response = client.get(reverse("subsidies:enrolments"), {"programme": programmes["rural_dibao"].pk})
+    assert len(response.context["page"].object_list) == count
+
+
+# Session, user, profile, the chosen programme, the capped count, the programme and township choices,
+# the page of enrolments with child, township, village and programme joined, and the session saved.
+QUERIES_ENROLMENT_LIST = 11
+
+
+def test_start_form_suggests_the_next_month_to_compute(client, paid_a, staff, staff2):
+    login(client, staff)
+    assert client.get(reverse("subsidies:batches")).context["start_form"].initial["month"] == M(2026, 5, 1)
+    approve_batch(batch=compute_month(month=M(2026, 3, 1), actor=staff), actor=staff2)
+    compute_month(month=M(2026, 4, 1), actor=staff)
+    assert client.get(reverse("subsidies:batches")).context["start_form"].initial["month"] == M(2026, 4, 1)
+
+
+def test_apply_page_says_when_the_programme_is_already_held(client, paid_a, caseworker_a):
+    login(client, caseworker_a)
+    response = client.get(reverse("subsidies:apply", args=[paid_a.child.pk]), {"programme": paid_a.programme.pk})
+    assert "该儿童已有散居孤儿基本生活费的记录（已确认，保障中），不能重复申请。" in response.text
