@@ -232,7 +232,9 @@ def compute_township(*, batch_id: int, township_id: int) -> int:
     """Write one township's lines of a batch. Idempotent: a done township is left as it is."""
     with transaction.atomic():
         part = (
-            BatchTownship.objects.select_for_update()
+            # of=("self",): lock this township's row only. A plain FOR UPDATE with the join would lock
+            # the batch row too and make every township of the batch wait for the one before it.
+            BatchTownship.objects.select_for_update(of=("self",))
             .select_related("batch")
             .get(batch_id=batch_id, township_id=township_id)
         )

@@ -63,7 +63,9 @@ def apply_enrolment(*, actor, child, programme: Programme, applied_on: datetime.
 
 
 def _locked(enrolment: Enrolment, *statuses) -> Enrolment:
-    locked = Enrolment.objects.select_for_update().select_related("child", "programme").get(pk=enrolment.pk)
+    # Lock the enrolment only: FOR UPDATE over the join would lock the child and the programme too,
+    # which every disbursement line refers to, and stall (or deadlock with) a batch being computed.
+    locked = Enrolment.objects.select_for_update(of=("self",)).select_related("child", "programme").get(pk=enrolment.pk)
     if locked.status not in statuses:
         raise ValidationError(_("该记录当前状态为“%(s)s”，不能进行此操作。") % {"s": locked.get_status_display()})
     return locked

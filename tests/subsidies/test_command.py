@@ -9,6 +9,7 @@ from django.core.management import CommandError, call_command, execute_from_comm
 
 from subsidies.disbursement import compute_month
 from subsidies.models import Batch
+from subsidies.tasks import scheduled_month_task
 
 from .conftest import enrol, make_orphan
 
@@ -90,3 +91,24 @@ def test_a_refusal_of_the_service_is_the_command_error(paid_orphan, staff):
     with pytest.raises(CommandError, match="请先审批之前月份的批次（2026-03），再计算2026-04。"):
         run("2026-04", "--user", "staff")
     assert not Batch.objects.filter(month=D("2026-04-01")).exists()
+
+
+@pytest.mark.parametrize(("day", "computed"), [("2026-04-05", True), ("2026-04-06", False)])
+def test_the_daily_beat_job_computes_the_month_on_the_configured_day(
+    paid_orphan, settings, django_capture_on_commit_callbacks, day, computed
+):
+    settings.DISBURSEMENT_DAY, settings.DISBURSEMENT_MONTH_OFFSET = 5, -1  # on the 5th, for last month
+    with time_machine.travel(D(day)), django_capture_on_commit_callbacks(execute=True):
+        result = scheduled_month_task()
+    if computed:
+        batch = Batch.objects.get()
+        assert (result, batch.month, batch.status, batch.line_count, batch.run_by) == (
+            batch.pk,
+            D("2026-03-01"),
+            "draft",
+            1,
+            None,
+        )
+    else:
+        assert result is None
+        assert not Batch.objects.exists()

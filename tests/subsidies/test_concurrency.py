@@ -201,6 +201,17 @@ class Killed(Exception):
 
 
 @pytest.mark.django_db
+@time_machine.travel(D("2026-03-28"))
+def test_rerun_after_a_worker_died_before_writing_the_townships(caseload, staff):
+    batch = Batch.objects.create(month=MARCH, run_by=staff)  # committed; its townships never written
+    rerun = compute_month(month=MARCH, actor=staff)
+    assert (rerun.pk, rerun.status, rerun.townships_total, rerun.townships_done) == (batch.pk, "draft", 2, 2)
+    lines = snapshot(rerun)
+    assert summary(rerun) == EXPECTED_MARCH
+    assert clean_run(rerun, staff) == lines
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("where", ["while writing a township", "before the totals"])
 @time_machine.travel(D("2026-03-28"))
 def test_rerun_after_a_worker_died_half_way_finishes_the_batch(
@@ -331,3 +342,91 @@ def race(n: int, work) -> tuple[list, list]:
         for thread in threads:
             thread.join(timeout=60)
     return results, errors
+
+
+def held_open(monkeypatch, target, name, township_id=None):
+    """Patch `target.name` so that a call (for `township_id`, if given) waits inside its transaction
+    until released. Returns (entered, release) events."""
+    original = getattr(target, name)
+    entered, release = threading.Event(), threading.Event()
+
+    def wait_then_call(*args, **kwargs):
+        if township_id is None or township_id in args or kwargs.get("township_id") == township_id:
+            entered.set()
+            release.wait(timeout=20)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(target, name, wait_then_call)
+    return entered, release
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL (SQLite locks the file)")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_townships_of_one_batch_compute_side_by_side(caseload, staff, township_a, township_b, monkeypatch):
+    """The fan-out is per township: a slow township must not hold the others up (no lock on the batch row)."""
+    import subsidies.disbursement
+
+    with time_machine.travel(D("2026-03-28")):
+        batch = start_batch(month=MARCH, actor=staff)
+    entered, release = held_open(monkeypatch, subsidies.disbursement, "_township_lines", township_a.pk)
+    slow = threading.Thread(target=worker_call(compute_township, batch_id=batch.pk, township_id=township_a.pk))
+    fast = threading.Thread(target=worker_call(compute_township, batch_id=batch.pk, township_id=township_b.pk))
+    slow.start()
+    try:
+        assert entered.wait(timeout=10)  # township A's transaction is open, its row locked
+        fast.start()
+        fast.join(timeout=5)
+        assert not fast.is_alive(), "township B waited for township A"
+    finally:
+        release.set()
+        for thread in (slow, fast):
+            if thread.ident:
+                thread.join(timeout=30)
+    assert finish_batch(batch_id=batch.pk).status == "draft"
+    assert summary(batch) == EXPECTED_MARCH
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL (SQLite locks the file)")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_confirmation_in_progress_does_not_block_the_computation(
+    caseload, caseworker_a, supervisor_a, staff, programmes, township_a, village_a, monkeypatch
+):
+    """Confirming locks the enrolment only: not its programme or child, which every line refers to."""
+    import subsidies.services
+    from subsidies.services import apply_enrolment, check_enrolment, confirm_enrolment
+
+    with time_machine.travel(D("2026-03-25")):
+        child = make_orphan(ChildFactory(township=township_a, village=village_a), staff)
+        pending = apply_enrolment(
+            actor=caseworker_a, child=child, programme=programmes["orphan_scattered"], applied_on=D("2026-03-20")
+        )
+        check_enrolment(actor=supervisor_a, enrolment=pending)
+    entered, release = held_open(monkeypatch, subsidies.services, "_refuse_if_problems")
+    with time_machine.travel(D("2026-03-28")):
+        confirming = threading.Thread(target=worker_call(confirm_enrolment, actor=staff, enrolment=pending))
+        computing = threading.Thread(target=worker_call(compute_month, month=MARCH, actor=staff))
+        confirming.start()
+        try:
+            assert entered.wait(timeout=10)  # the confirmation's transaction holds its row locks
+            computing.start()
+            computing.join(timeout=5)
+            assert not computing.is_alive(), "the computation waited for a clerk's confirmation"
+        finally:
+            release.set()
+            for thread in (confirming, computing):
+                if thread.ident:
+                    thread.join(timeout=30)
+    assert Batch.objects.get(month=MARCH).status == "draft"
+    assert summary(Batch.objects.get(month=MARCH)) == EXPECTED_MARCH
+
+
+def worker_call(function, **kwargs):
+    """A thread body: the call on the thread's own connection, closed afterwards."""
+
+    def run():
+        try:
+            function(**kwargs)
+        finally:
+            connections.close_all()
+
+    return run

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from children.models import Child, ClassificationKind, ParentSituation
-from children.services import add_classification, close_child, record_parent_situation
+from children.services import add_classification, close_child, record_parent_situation, save_payment_account
 from dingzhou_welfare.models import AuditEntry
 from subsidies.disbursement import approve_batch, compute_month
 from subsidies.eligibility import enrolment_problems
@@ -381,6 +381,11 @@ def test_approved_batch_never_changes(orphan_a, caseworker_a, supervisor_a, staf
         Decimal("1000.00"),
     )
     assert batch.lines.count() == 1
+    # The payee is kept as it was when computed: a later change of account does not touch the batch.
+    save_payment_account(
+        actor=staff, child=orphan_a, data={"payee_name": "李阿姨", "account_number": "6217000099999999"}
+    )
+    assert list(batch.lines.values_list("payee_name", "account_number")) == [("张大爷", "6217000012345678")]
     assert audit_trail(batch) == [
         ("decision", "staff", "开始计算2026-03发放批次"),
         ("decision", "leader", "审批2026-03发放批次：1条，合计1000.00元"),

@@ -554,3 +554,19 @@ def test_months_are_computed_in_order_so_nothing_is_paid_twice_or_skipped(bureau
         ("2026-03", "normal"),
         ("2026-04", "normal"),
     ]
+
+
+@pytest.mark.parametrize("applied_on", ["2026-01-01", "2026-01-20"])
+@time_machine.travel(D("2026-05-20"))
+def test_a_new_enrolment_dated_back_over_an_ended_one_pays_no_month_twice(bureau, applied_on):
+    child = bureau.child()
+    first = bureau.enrol(child, "orphan_scattered", applied_on="2026-01-02", confirmed_on="2026-01-10")
+    bureau.run("2026-02", "2026-03")
+    end_enrolment(actor=bureau.staff, enrolment=first, reason=Enrolment.EndReason.OTHER, event_day=D("2026-03-14"))
+    # Ended by mistake; the clerk enters a new application dated back to January.
+    bureau.enrol(child, "orphan_scattered", applied_on=applied_on, confirmed_on="2026-01-25")
+    bureau.run("2026-04", "2026-05")
+    per_month = {}
+    for period, amount in Line.objects.filter(child=child).values_list("period", "amount"):
+        per_month[format_month(period)] = per_month.get(format_month(period), Decimal(0)) + amount
+    assert per_month == dict.fromkeys(["2026-02", "2026-03", "2026-04", "2026-05"], Decimal("1000.00"))
