@@ -10,7 +10,7 @@ import datetime
 from celery import shared_task
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.utils import timezone
 
 from .disbursement import compute_township, finish_batch, pending_townships, start_batch
@@ -29,7 +29,15 @@ def compute_month_task(month: str, user_id: int | None = None) -> int:
     return batch.pk
 
 
-@shared_task(acks_late=True, time_limit=1800, autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
+# A deadlock or a dropped database connection arrives as django.db.OperationalError (the builtin
+# ConnectionError alone never matched one); the township's transaction rolled back, so a retry is safe.
+@shared_task(
+    acks_late=True,
+    time_limit=1800,
+    autoretry_for=(OperationalError, ConnectionError),
+    retry_backoff=True,
+    max_retries=5,
+)
 def compute_township_task(batch_id: int, township_id: int) -> int:
     lines = compute_township(batch_id=batch_id, township_id=township_id)
     finish_batch(batch_id=batch_id)

@@ -10,10 +10,11 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from django.db import IntegrityError, connection, connections, transaction
+from django.db import IntegrityError, OperationalError, connection, connections, transaction
 from django.db.models import Count
 
 from children.models import Child
+from dingzhou_welfare.celery import app as celery_app
 from subsidies.disbursement import (
     approve_batch,
     compute_month,
@@ -375,7 +376,7 @@ def test_townships_of_one_batch_compute_side_by_side(caseload, staff, township_a
     try:
         assert entered.wait(timeout=10)  # township A's transaction is open, its row locked
         fast.start()
-        fast.join(timeout=5)
+        fast.join(timeout=10)
         assert not fast.is_alive(), "township B waited for township A"
     finally:
         release.set()
@@ -409,7 +410,7 @@ def test_a_confirmation_in_progress_does_not_block_the_computation(
         try:
             assert entered.wait(timeout=10)  # the confirmation's transaction holds its row locks
             computing.start()
-            computing.join(timeout=5)
+            computing.join(timeout=10)
             assert not computing.is_alive(), "the computation waited for a clerk's confirmation"
         finally:
             release.set()
@@ -430,3 +431,34 @@ def worker_call(function, **kwargs):
             connections.close_all()
 
     return run
+
+
+@pytest.mark.django_db
+@time_machine.travel(D("2026-03-28"))
+def test_a_township_task_retries_after_a_database_hiccup(
+    caseload, staff, township_b, monkeypatch, django_capture_on_commit_callbacks
+):
+    """A deadlock or a dropped connection (OperationalError) is retried; the township then completes."""
+    import subsidies.tasks
+
+    original, failures = subsidies.tasks.compute_township, []
+
+    def deadlock_once(*, batch_id, township_id):
+        if township_id == township_b.pk and not failures:
+            failures.append(township_id)
+            raise OperationalError("deadlock detected")
+        return original(batch_id=batch_id, township_id=township_id)
+
+    monkeypatch.setattr(subsidies.tasks, "compute_township", deadlock_once)
+    # In-process tasks retry only when they do not propagate errors (as on a worker).
+    propagates = celery_app.conf.task_eager_propagates
+    celery_app.conf.task_eager_propagates = False
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            compute_month_task("2026-03", staff.pk)
+    finally:
+        celery_app.conf.task_eager_propagates = propagates
+    batch = Batch.objects.get(month=MARCH)
+    assert failures == [township_b.pk]
+    assert (batch.status, batch.townships_done) == ("draft", 2)
+    assert summary(batch) == EXPECTED_MARCH
