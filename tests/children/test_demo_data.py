@@ -209,3 +209,19 @@ def test_reset_keeps_children_it_did_not_make(demo):
     real = ChildFactory(township=Township.objects.get(code="130682101"), village=None, name="真实儿童")
     run("--reset")
     assert Child.objects.filter(pk=real.pk).exists()
+
+
+def test_demo_money_two_months_and_work_to_do(db, settings):
+    """The demo pays its children: one approved month, one draft with additions and removals."""
+    from subsidies.models import Batch, Enrolment
+
+    settings.DEBUG = True
+    call_command("demo_data", "--scale", "0.1", stdout=StringIO())
+    approved, draft = Batch.objects.order_by("month")
+    assert (approved.status, draft.status) == (Batch.Status.APPROVED, Batch.Status.DRAFT)
+    assert approved.line_count > 0
+    assert draft.lines.filter(enrolment__start_month=draft.month).exists()  # additions
+    assert Enrolment.objects.filter(status=Enrolment.Status.ENDED, end_month=approved.month).exists()  # removals
+    assert Enrolment.objects.filter(status__in=[Enrolment.Status.APPLIED, Enrolment.Status.CHECKED]).exists()
+    call_command("demo_data", "--scale", "0.1", "--reset", stdout=StringIO())
+    assert Batch.objects.count() == 2

@@ -5,11 +5,13 @@ import unicodedata
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from children.demo import PASSWORD, counts_by_kind, demo_children, make_demo_data
 from children.models import ClassificationKind
+from subsidies import demo as subsidies_demo
 
 
 def _width(text: str) -> int:
@@ -40,8 +42,13 @@ class Command(BaseCommand):
         if not 0 < scale <= 10:
             raise CommandError("--scale 应大于 0、不超过 10。")
         began = time.monotonic()
+        today = timezone.localdate()
         try:
-            result = make_demo_data(scale=scale, seed=seed, today=timezone.localdate(), reset=reset)
+            with transaction.atomic():
+                if reset:
+                    subsidies_demo.wipe(demo_children())
+                result = make_demo_data(scale=scale, seed=seed, today=today, reset=reset)
+                money = subsidies_demo.seed(demo_children(), today=today, seed=seed) if result.created else None
         except ValueError as error:
             raise CommandError(str(error)) from None
         seconds = time.monotonic() - began
@@ -56,6 +63,11 @@ class Command(BaseCommand):
         else:
             self.stdout.write(
                 f"演示数据已存在（{demo_children().count()} 名儿童），未做改动；加 --reset 可删除后重新生成。"
+            )
+        if money:
+            self.stdout.write(
+                f"保障记录 {money['enrolments']} 条；{money['approved']:%Y-%m} 发放批次已审批，"
+                f"{money['draft']:%Y-%m} 批次待审批；待审核申请 {money['waiting']} 件。"
             )
         counts = counts_by_kind()
         rows = [("儿童类别", "人数")]
