@@ -112,16 +112,17 @@ def seed(children, *, today: datetime.date, seed: int = 2022) -> dict:
     # Work to do: applications waiting for the township's check and for the bureau's confirmation.
     waiting = 0
     township_ids = set(caseworker.profile.townships.values_list("pk", flat=True))
-    for child in children.filter(township_id__in=township_ids, disability_grade__in=[1, 2]).order_by("pk"):
+    wanted = [programmes["severe_disability_care"], programmes["rural_dibao"]]
+    for child in children.filter(township_id__in=township_ids).order_by("-disability_grade", "pk")[:200]:
         if waiting == 4:
             break
-        try:
-            enrolment = apply_enrolment(
-                actor=caseworker, child=child, programme=programmes["severe_disability_care"], applied_on=today
-            )
-        except ValidationError:
-            continue
-        if waiting % 2:
-            check_enrolment(actor=supervisor, enrolment=enrolment, note="已入户核实（演示）")
-        waiting += 1
+        for programme in wanted:
+            try:
+                enrolment = apply_enrolment(actor=caseworker, child=child, programme=programme, applied_on=today)
+            except ValidationError:
+                continue
+            if waiting % 2:
+                check_enrolment(actor=supervisor, enrolment=enrolment, note="已入户核实（演示）")
+            waiting += 1
+            break
     return {"enrolments": len(enrolments), "approved": approved_month, "draft": draft_month, "waiting": waiting}
