@@ -261,7 +261,11 @@ CLOSING_END_REASONS = {
 
 @transaction.atomic
 def close_child(*, actor, child: Child, reason: str, closed_on: datetime.date, note: str = "") -> Child:
-    """Take a child off the active registry; every open classification ends the same day, same reason."""
+    """Take a child off the active registry.
+
+    Every open classification ends the same day with the same reason; payments stop by each
+    programme's stop rule and pending applications are refused, in the same transaction.
+    """
     child = Child.objects.select_for_update().get(pk=child.pk)
     if child.status == Child.Status.CLOSED:
         raise ValidationError(_("该档案已于 %(d)s 销档。") % {"d": child.closed_on})
@@ -269,6 +273,9 @@ def close_child(*, actor, child: Child, reason: str, closed_on: datetime.date, n
         raise ValidationError({"closed_on": _("销档日期不能晚于今天。")})
     if closed_on < child.birth_date:
         raise ValidationError({"closed_on": _("销档日期不能早于出生日期。")})
+    from subsidies.services import end_payments_on_closing  # subsidies builds on children, not the reverse
+
+    end_payments_on_closing(actor=actor, child=child, reason=reason, event_day=closed_on)
     for entry in child.classifications.open():
         end_classification(
             actor=actor,

@@ -17,3 +17,5 @@ STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.s
 CELERY_TASK_ALWAYS_EAGER = True
 # WhiteNoise warns (an error under filterwarnings) when STATIC_ROOT is missing; tests never collect.
 STATIC_ROOT = tempfile.mkdtemp(prefix="dzw-static-")
+# Database sessions in tests whatever REDIS_URL says, so pinned query counts are the same in CI.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"

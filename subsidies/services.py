@@ -196,3 +196,21 @@ def set_standard(
         changes={"月标准（元）": [str(old) if old is not None else None, str(standard.amount)]},
     )
     return standard
+
+
+CLOSING_REASONS = {
+    "aged_out": Enrolment.EndReason.TURNED_18,
+    "adopted": Enrolment.EndReason.ADOPTED,
+    "died": Enrolment.EndReason.DIED,
+    "moved_away": Enrolment.EndReason.MOVED_AWAY,
+    "other": Enrolment.EndReason.OTHER,
+}
+
+
+def end_payments_on_closing(*, actor, child, reason: str, event_day: datetime.date) -> None:
+    """A closed file (销档) ends the child's payments and refuses what is still pending."""
+    end_reason = CLOSING_REASONS.get(reason, Enrolment.EndReason.OTHER)
+    for enrolment in Enrolment.objects.filter(child=child, status=Status.CONFIRMED):
+        end_enrolment(actor=actor, enrolment=enrolment, reason=end_reason, event_day=event_day)
+    for enrolment in Enrolment.objects.filter(child=child, status__in=[Status.APPLIED, Status.CHECKED]):
+        refuse_enrolment(actor=actor, enrolment=enrolment, reason=_("儿童已销档"))

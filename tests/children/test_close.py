@@ -59,3 +59,41 @@ def test_closing_twice_is_refused(staff, child_a):
     close_child(actor=staff, child=child_a, reason=Child.ClosedReason.MOVED_AWAY, closed_on=datetime.date(2025, 1, 1))
     with pytest.raises(Exception, match="已于"):
         close_child(actor=staff, child=child_a, reason=Child.ClosedReason.DIED, closed_on=datetime.date(2025, 2, 1))
+
+
+@time_machine.travel(datetime.date(2026, 11, 28))
+def test_closing_stops_payments_and_refuses_pending_applications(staff, supervisor_a, child_a):
+    from dingzhou_welfare.models import Role
+    from subsidies.models import Enrolment, Programme
+    from subsidies.services import apply_enrolment
+    from tests.factories import make_user
+    from tests.subsidies.conftest import enrol, make_orphan
+
+    staff2 = make_user("staff2", Role.STAFF)
+    make_orphan(child_a, staff)
+    paying = enrol(
+        child_a,
+        Programme.objects.get(code="orphan_scattered"),
+        applicant=staff,
+        checker=supervisor_a,
+        confirmer=staff2,
+        applied_on=datetime.date(2026, 6, 1),
+        confirmed_on=datetime.date(2026, 6, 10),
+    )
+    pending = apply_enrolment(
+        actor=staff,
+        child=child_a,
+        programme=Programme.objects.get(code="rural_dibao"),
+        applied_on=datetime.date(2026, 11, 1),
+    )
+
+    close_child(actor=staff, child=child_a, reason=Child.ClosedReason.ADOPTED, closed_on=datetime.date(2026, 10, 15))
+
+    paying.refresh_from_db()
+    pending.refresh_from_db()
+    assert (paying.status, paying.end_reason, paying.end_month) == (
+        Enrolment.Status.ENDED,
+        Enrolment.EndReason.ADOPTED,
+        datetime.date(2026, 10, 1),
+    )
+    assert (pending.status, pending.refusal_reason) == (Enrolment.Status.REFUSED, "儿童已销档")
