@@ -135,5 +135,5 @@ def classification_problems(
         if kind in group:
             clash = sorted(str(Kind(k).label) for k in open_kinds & group if k != kind)
             if clash:
-                problems.append(_("儿童当前已是%(c)s，须先终止该类别。") % {"c": "、".join(clash)})
+                problems.append(_("儿童当前已是%(c)s，须先终止该类别。") % {"c": _("、").join(clash)})
     return problems

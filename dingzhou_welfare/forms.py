@@ -60,7 +60,7 @@ class StaffUserForm(forms.Form):
             self.add_error("villages", _("只有儿童主任可以限定到村。"))
         outside = [v.name for v in villages if v.township not in townships]
         if outside:
-            self.add_error("villages", _("以下村不属于所选乡镇：%(v)s") % {"v": "、".join(outside)})
+            self.add_error("villages", _("以下村不属于所选乡镇：%(v)s") % {"v": _("、").join(outside)})
         password = data.get("password")
         if not self.user and not password:
             self.add_error("password", _("新建用户须设置密码。"))

@@ -105,7 +105,7 @@ def stack(held: dict[int, Decimal], rules: Rules) -> dict[int, Due]:
             due[pk].amount = max(ZERO, held[pk] - received)
             top_up = _("补差：本项目标准%(s)s元，已领%(o)s %(r)s元") % {
                 "s": held[pk],
-                "o": "、".join(names[o] for o in others),
+                "o": _("、").join(names[o] for o in others),
                 "r": received,
             }
             due[pk].note = f"{top_up}；{due[pk].note}" if due[pk].note else top_up
@@ -145,7 +145,7 @@ def start_batch(*, month: datetime.date, actor=None) -> Batch:
     month = month_start(month)
     unapproved = Batch.objects.filter(month__lt=month, status__in=[Batch.Status.COMPUTING, Batch.Status.DRAFT])
     if unapproved.exists():
-        months = "、".join(format_month(b.month) for b in unapproved)
+        months = _("、").join(format_month(b.month) for b in unapproved)
         raise ValidationError(
             _("请先审批之前月份的批次（%(m)s），再计算%(this)s。") % {"m": months, "this": format_month(month)}
         )
@@ -193,7 +193,7 @@ def start_refusal(*, month: datetime.date) -> str | None:
     month = month_start(month)
     unapproved = Batch.objects.filter(month__lt=month, status__in=[Batch.Status.COMPUTING, Batch.Status.DRAFT])
     if unapproved.exists():
-        months = "、".join(format_month(b.month) for b in unapproved)
+        months = _("、").join(format_month(b.month) for b in unapproved)
         return _("请先审批之前月份的批次（%(m)s），再计算%(this)s。") % {"m": months, "this": format_month(month)}
     batch = Batch.objects.filter(month=month).first()
     if batch is None:

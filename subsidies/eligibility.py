@@ -32,7 +32,7 @@ def enrolment_problems(child: Child, programme: Programme, day: datetime.date) -
         if not held:
             problems.append(
                 _("须先认定为%(k)s。")
-                % {"k": "或".join(str(ClassificationKind(k).label) for k in programme.eligible_kinds)}
+                % {"k": _("或").join(str(ClassificationKind(k).label) for k in programme.eligible_kinds)}
             )
         else:
             parents = situations_on(child, day)
