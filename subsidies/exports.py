@@ -6,8 +6,8 @@ lines a batch has:
 - `roster_rows` / `summary_rows` yield `(kind, cells)`: title, note, header, line, subtotal,
   total, blank, signature. Line cells come from `LineResource.row_exporter()` over a `values()`
   queryset read with `.iterator()`, so no model instance and no tablib dataset is built.
-- `write_xlsx` writes them with xlsxwriter in constant_memory mode, `write_csv` with csv.writer
-  (UTF-8 with BOM, so Excel opens the Chinese text correctly).
+- `dingzhou_welfare.spreadsheets.write_xlsx` writes them with xlsxwriter in constant_memory
+  mode, `write_csv` with csv.writer (UTF-8 with BOM, so Excel opens the Chinese text correctly).
 - `write_export` is the one function both the page (small batches, in the request) and the
   task (`export_job_task`, big batches) call; `record_export` writes the audit entry.
 
@@ -15,17 +15,13 @@ Money stays Decimal: cells are written as numbers with two decimals, and subtota
 in Decimal, so they equal the sum of the lines to the fen.
 """
 
-import csv
 import datetime
-import io
+import itertools
 import logging
-import os
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
 
-import xlsxwriter
 from celery import shared_task
 from django.conf import settings
 from django.db import transaction
@@ -36,9 +32,10 @@ from django.utils.translation import gettext as _
 from children.models import Township
 from dingzhou_welfare.audit import log_action
 from dingzhou_welfare.models import AuditEntry
+from dingzhou_welfare.spreadsheets import Merge, Row, neutralise, write_csv, write_xlsx
 
 from .models import Batch, ExportJob, Line, Programme
-from .resources import LineResource, neutralise
+from .resources import LineResource
 
 logger = logging.getLogger(__name__)
 
@@ -65,17 +62,6 @@ ROSTER_ORDER = (
     "kind",
     "id",
 )
-
-
-@dataclass(frozen=True)
-class Merge:
-    """A cell spanning `span` columns (titles, grouped headers)."""
-
-    text: str
-    span: int
-
-
-Row = tuple[str, list]
 
 
 def month_label(month: datetime.date) -> str:
@@ -128,11 +114,13 @@ def roster_rows(
     yield "header", [_("序号"), *resource.get_export_headers()]
 
     def summed(label: str, children: int, lines: int, amount: Decimal) -> list:
+        """A subtotal or total row: the label over township and village, the counts over name and ID."""
         cells: list = [""] * width
-        cells[at["township"]] = label
-        cells[at["child_name"]] = _("%(c)d人，%(n)d条") % {"c": children, "n": lines}
         cells[at["amount"]] = amount
-        return cells
+        cells[at["township"]] = Merge(label, 2)
+        cells[at["child_name"]] = Merge(_("%(c)d人，%(n)d条") % {"c": children, "n": lines}, 2)
+        skip = {at["township"] + 1, at["child_name"] + 1}
+        return [cell for i, cell in enumerate(cells) if i not in skip]
 
     rows = (
         Line.objects.filter(batch_id=batch.pk)
@@ -166,23 +154,25 @@ def roster_rows(
         yield "subtotal", summed(_("%(t)s 小计") % {"t": township_name}, sub_children, sub_lines, sub)
     yield "total", summed(_("合计"), total_children, seq, total)
     yield "blank", []
-    yield "signature", _signature(width, today)
+    yield "signature", _signature(roster_widths(), today)
     if progress is not None:
         progress(seq)
 
 
-def _signature(width: int, today: datetime.date) -> list:
-    """经办人 / 审核人 / 审批 (签章) and 制表日期, spread over the row."""
-    cells: list = [""] * width
+def _signature(widths: list[int], today: datetime.date) -> list:
+    """经办人 / 审核人 / 审批 (签章) and 制表日期, spread evenly over the printed width."""
     labels = [
         _("经办人（签章）："),
         _("审核人（签章）："),
         _("审批（签章）："),
         _("制表日期：%(d)s") % {"d": day_label(today)},
     ]
-    step = max(1, (width - 1) // len(labels))
+    starts = list(itertools.accumulate(widths, initial=0))[:-1]
+    cells: list = [""] * len(widths)
     for i, label in enumerate(labels):
-        cells[min(width - 1, 1 + i * step)] = label
+        target = starts[1] + i * (starts[-1] - starts[1]) / len(labels)
+        column = min(range(1, len(widths)), key=lambda c: abs(starts[c] - target))
+        cells[column] = label
     return cells
 
 
@@ -256,142 +246,6 @@ def roster_widths() -> list[int]:
     return [6, *(resource.WIDTHS[name] for name in resource.field_names())]
 
 
-# ---------------------------------------------------------------------------------------------
-# Writers
-
-
-def write_xlsx(rows: Iterable[Row], out, *, widths: list[int], sheet_name: str) -> int:
-    """Write tagged rows to an .xlsx file path or binary file object; returns the number of "line" rows.
-
-    constant_memory mode: each row goes to disk as soon as the next one starts, so the rows
-    must come in order and memory does not grow with their number.
-    """
-    workbook = xlsxwriter.Workbook(
-        out,
-        {
-            "constant_memory": True,
-            "strings_to_formulas": False,
-            "strings_to_urls": False,
-            "strings_to_numbers": False,
-            "default_format_properties": {"font_name": "宋体", "font_size": 10},
-        },
-    )
-    sheet = workbook.add_worksheet(sheet_name[:31])
-    base = {"font_name": "宋体", "font_size": 10, "valign": "vcenter"}
-    grid = {**base, "border": 1}
-
-    def fmt(**extra):
-        return workbook.add_format(extra)
-
-    def cell_formats(style: dict, **extra):
-        """Text, money (two decimals) and whole-number formats of one row kind."""
-        style = {**style, **extra}
-        return fmt(**style), fmt(**style, num_format="0.00"), fmt(**{**style, "align": "center"})
-
-    subtotal = {**grid, "bold": True, "bg_color": "#F2F2F2"}
-    formats = {
-        "title": cell_formats(base, bold=True, font_size=16, align="center"),
-        "note": cell_formats(base, align="left"),
-        "header": cell_formats(grid, bold=True, align="center", text_wrap=True, bg_color="#DDEBF7"),
-        "line": cell_formats(grid),
-        "subtotal": cell_formats(subtotal),
-        "total": cell_formats(subtotal, bg_color="#E2EFDA"),
-        "signature": cell_formats(base, bold=True),
-    }
-    for col, width in enumerate(widths):
-        sheet.set_column(col, col, width)
-    sheet.set_landscape()
-    sheet.set_paper(9)  # A4
-    sheet.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
-    sheet.fit_to_pages(1, 0)
-    sheet.set_footer("&C" + _("第 &P 页，共 &N 页"))
-
-    write_string, write_number, write_blank = sheet.write_string, sheet.write_number, sheet.write_blank
-    lines = 0
-    first_header = None
-    r = 0
-    for kind, cells in rows:
-        if kind == "blank":
-            r += 1
-            continue
-        text_format, money_format, int_format = formats[kind]
-        bordered = kind in ("line", "subtotal", "total", "header")
-        if kind == "title":
-            sheet.set_row(r, 30)
-        elif kind == "signature":
-            sheet.set_row(r, 36)
-        elif kind == "header":
-            first_header = r if first_header is None else first_header
-            sheet.set_row(r, 30)
-        elif kind == "line":
-            lines += 1
-        col = 0
-        for value in cells:
-            kind_of = type(value)
-            if kind_of is str:
-                if value:
-                    write_string(r, col, value, text_format)
-                elif bordered:
-                    write_blank(r, col, None, text_format)
-            elif kind_of is Decimal:
-                write_number(r, col, float(value), money_format)
-            elif kind_of is int:
-                write_number(r, col, value, int_format)
-            elif kind_of is Merge:
-                sheet.merge_range(r, col, r, col + value.span - 1, value.text, text_format)
-                col += value.span
-                continue
-            elif value is None:
-                if bordered:
-                    write_blank(r, col, None, text_format)
-            else:
-                write_string(r, col, str(value), text_format)
-            col += 1
-        if kind == "header":
-            sheet.freeze_panes(r + 1, 0)
-            sheet.repeat_rows(first_header, r)
-        r += 1
-    workbook.close()
-    return lines
-
-
-def write_csv(rows: Iterable[Row], out) -> int:
-    """Write tagged rows as CSV (UTF-8 with BOM) to a path or binary file object, header first.
-
-    The title and note rows are left out, so the first row is the column header; the
-    subtotals, total and signature rows follow the lines as in the workbook.
-    """
-    own = isinstance(out, str | os.PathLike)
-    binary = open(out, "wb") if own else out  # noqa: SIM115  (closed below)
-    text = io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")
-    writer = csv.writer(text)
-    lines = 0
-    try:
-        for kind, cells in rows:
-            if kind in ("title", "note"):
-                continue
-            if kind == "line":
-                lines += 1
-            flat = []
-            for value in cells:
-                kind_of = type(value)
-                if kind_of is str:
-                    flat.append(value)
-                elif kind_of is Decimal:
-                    flat.append(f"{value:.2f}")
-                elif kind_of is Merge:
-                    flat += [value.text, *[""] * (value.span - 1)]
-                else:
-                    flat.append("" if value is None else str(value))
-            writer.writerow(flat)
-        text.flush()
-    finally:
-        text.detach()
-        if own:
-            binary.close()
-    return lines
-
-
 def write_export(
     *,
     batch: Batch,
@@ -413,7 +267,7 @@ def write_export(
         rows = summary_rows(batch)
         widths, sheet = summary_widths(batch), _("乡镇汇总")
     if fmt == XLSX:
-        return write_xlsx(rows, out, widths=widths, sheet_name=sheet)
+        return write_xlsx(rows, out, widths=widths, sheet_name=sheet, portrait=sum(widths) <= 100)
     return write_csv(rows, out)
 
 

@@ -16,18 +16,9 @@ from import_export import fields, resources
 
 from children.idnumbers import mask_account, mask_id_number
 from children.models import Carer
+from dingzhou_welfare.spreadsheets import FORMULA_STARTS, neutralise
 
 from .models import Line
-
-# A cell starting with one of these is run as a formula by Excel or LibreOffice (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value):
-    """Text that a spreadsheet would read as a formula gets a leading apostrophe, so it stays text."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def _money(value) -> Decimal:
@@ -53,13 +44,13 @@ class LineResource(resources.ModelResource):
     account_number = fields.Field(attribute="account_number", column_name=_("银行账号"))
     note = fields.Field(attribute="note", column_name=_("备注"))
 
-    # Column widths in the workbook (characters), by field name.
+    # Column widths in the workbook, by field name (a Chinese character takes about two units).
     WIDTHS = {
         "township": 12,
-        "village": 10,
+        "village": 12,
         "child_name": 9,
         "child_id_number": 21,
-        "programme": 26,
+        "programme": 34,
         "standard": 10,
         "period": 9,
         "kind": 9,
@@ -67,9 +58,9 @@ class LineResource(resources.ModelResource):
         "payee_name": 9,
         "payee_id_number": 21,
         "payee_relationship": 10,
-        "bank_name": 16,
+        "bank_name": 26,
         "account_number": 23,
-        "note": 34,
+        "note": 40,
     }
 
     class Meta:
@@ -99,6 +90,7 @@ class LineResource(resources.ModelResource):
         # Labels resolved once per export, in the language active when it starts.
         self._kinds = {value: str(label) for value, label in Line.Kind.choices}
         self._relationships = {value: str(label) for value, label in Carer.Relationship.choices}
+        self._periods: dict = {}
 
     # -- reading a value from a model instance or from a values() row -----------------------
 
@@ -137,7 +129,12 @@ class LineResource(resources.ModelResource):
 
     def dehydrate_period(self, line) -> str:
         period = self._value(line, "period")
-        return f"{period:%Y-%m}" if period else ""
+        if not period:
+            return ""
+        label = self._periods.get(period)
+        if label is None:  # a batch has few periods: format each once
+            label = self._periods[period] = f"{period:%Y-%m}"
+        return label
 
     def dehydrate_kind(self, line) -> str:
         kind = self._value(line, "kind")

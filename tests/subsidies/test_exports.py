@@ -12,10 +12,11 @@ import pytest
 from django.urls import reverse
 
 from dingzhou_welfare.models import AuditEntry, Role
+from dingzhou_welfare.spreadsheets import neutralise
 from subsidies import exports
 from subsidies.disbursement import approve_batch, compute_month
 from subsidies.models import Batch, ExportJob, Line
-from subsidies.resources import LineResource, neutralise
+from subsidies.resources import LineResource
 from subsidies.services import set_standard
 from tests.factories import make_user
 
@@ -171,6 +172,10 @@ def test_amounts_are_numbers_with_two_decimals_and_ids_text(client, batch, staff
     assert amount.data_type == "n" and amount.number_format == "0.00"
     assert identity.data_type == "s" and len(identity.value) == 18
     assert sheet.freeze_panes == "A4"
+    assert sheet.print_title_rows == "$3:$3"  # the header repeats on every printed page
+    merged = {str(r) for r in sheet.merged_cells.ranges}
+    total_row = next(r[0].row for r in sheet.iter_rows() if r[1].value == "合计")
+    assert {"A1:P1", "A2:P2", f"B{total_row}:C{total_row}", f"D{total_row}:E{total_row}"} <= merged
 
 
 def test_formula_like_values_come_out_as_text(client, batch, staff):
