@@ -29,21 +29,13 @@ EXPORT_ROLES = (Role.STAFF, Role.LEADER)
 
 class ExportForm(forms.Form):
     kind = forms.ChoiceField(
-        label=gettext_lazy("导出内容"),
-        choices=ExportJob.Kind.choices,
-        initial=ExportJob.Kind.ROSTER,
-        widget=forms.RadioSelect,
+        label=gettext_lazy("导出内容"), choices=ExportJob.Kind.choices, initial=ExportJob.Kind.ROSTER
     )
     format = forms.ChoiceField(
-        label=gettext_lazy("格式"),
-        choices=ExportJob.Format.choices,
-        initial=ExportJob.Format.XLSX,
-        widget=forms.RadioSelect,
+        label=gettext_lazy("格式"), choices=ExportJob.Format.choices, initial=ExportJob.Format.XLSX
     )
     full_numbers = forms.BooleanField(
-        label=gettext_lazy("导出完整身份证号和银行账号（不脱敏）"),
-        required=False,
-        help_text=gettext_lazy("默认脱敏（如 1306**********0010）。不脱敏的导出会在审计记录中注明。"),
+        label=gettext_lazy("导出完整身份证号和银行账号（不脱敏，记入审计记录）"), required=False
     )
 
     def __init__(self, *args, may_reveal: bool, **kwargs):
