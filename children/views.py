@@ -126,7 +126,7 @@ def child_reveal(request, pk):
     form = RevealForm(request.POST)
     if not can_reveal(request.user) or not form.is_valid():
         raise Http404
-    labels = {"child_id": _("儿童身份证号"), "account": _("发放账户"), "carer": _("监护人身份证号和电话")}
+    labels = {"child_id": _("儿童身份证号和残疾证号"), "account": _("发放账户"), "carer": _("监护人身份证号和电话")}
     services.record_reveal(actor=request.user, child=child, what=labels[form.cleaned_data["what"]])
     return render(
         request, "children/detail.html", _case_file_context(request, child, revealed={form.cleaned_data["what"]})

@@ -15,6 +15,7 @@ MASKED_FIELDS = {
     "payee_id_number": mask_id_number,
     "account_number": mask_account,
     "phone": mask_phone,
+    "disability_cert_no": mask_id_number,  # the second-generation certificate number embeds the ID number
 }
 
 

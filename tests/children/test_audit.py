@@ -187,7 +187,7 @@ def test_id_number_is_masked_until_revealed(client, leader, child_a, trail):
     assert child_a.id_number in response.text
     entry = only(trail())
     assert (entry.action, entry.actor, entry.child) == (Action.REVEAL, leader, child_a)
-    assert entry.summary == "查看完整信息：儿童身份证号"
+    assert entry.summary == "查看完整信息：儿童身份证号和残疾证号"
     # Revealing is for this one response: the next view is masked again.
     assert child_a.id_number not in client.get(reverse("children:detail", args=[child_a.pk])).text
 
@@ -304,3 +304,13 @@ def test_setting_a_password_never_puts_it_in_the_trail(client, administrator, ca
     entry = only(trail())
     assert entry.changes == {"password": ["", "已设置"]}
     assert password not in json.dumps(entry.changes, ensure_ascii=False)
+
+
+def test_disability_certificate_number_is_masked_until_revealed(client_a, caseworker_a, child_a):
+    child_a.disability_type, child_a.disability_grade = "physical", 2
+    child_a.disability_cert_no = child_a.id_number + "42"
+    child_a.save()
+    page = client_a.get(reverse("children:detail", args=[child_a.pk])).text
+    assert child_a.disability_cert_no not in page
+    revealed = client_a.post(reverse("children:reveal", args=[child_a.pk]), {"what": "child_id"}).text
+    assert child_a.disability_cert_no in revealed
