@@ -16,6 +16,7 @@ from children import services
 from children.models import Child, ClassificationKind
 from dingzhou_welfare.models import AuditEntry
 from subsidies.disbursement import compute_month
+from subsidies.exports import run_export_job, start_export_job
 from subsidies.models import Programme
 from subsidies.services import apply_enrolment
 
@@ -84,6 +85,11 @@ ROUTES = {
     "subsidies:batch": Case({"get": 200}, "county"),
     "subsidies:batch_progress": Case({"get": 200}, "county"),
     "subsidies:batch_approve": Case({"post": 400}, "county"),
+    # Roster exports: staff and leader; a job and its file: the requester (staff here) or other staff.
+    "subsidies:export": Case({"get": 200, "post": 400}, "county"),
+    "subsidies:export_job": Case({"get": 200}, "staff"),
+    "subsidies:export_download": Case({"get": 200}, "staff"),
+    "subsidies:export_retry": Case({"post": 302}, "staff"),
     # The rest of the site.
     "dashboard": Case({"get": 200}, "logged-in"),
     "password_change": Case({"get": 200}, "logged-in"),
@@ -141,7 +147,11 @@ def cast(request, frozen, child_a, child_a2, child_b, staff):
             applied_on=datetime.date(2026, 5, 1),
         )
         objects[name] = {"child": child, "classification": classification, "document": document, "enrolment": enrolment}
-    compute_month(month=datetime.date(2026, 5, 1), actor=staff)
+    batch = compute_month(month=datetime.date(2026, 5, 1), actor=staff)
+    export_job = start_export_job(batch=batch, actor=staff, fmt="xlsx")
+    run_export_job(job_id=export_job.pk)
+    for target in objects.values():
+        target["export_job"] = export_job
     return objects
 
 
@@ -159,8 +169,10 @@ def url_for(name, target, administrator):
         kwargs["pk"] = target["enrolment"].pk
     if name == "subsidies:standard_set":
         kwargs["pk"] = target["enrolment"].programme_id
-    if name in ("subsidies:batch", "subsidies:batch_progress", "subsidies:batch_approve"):
+    if name in ("subsidies:batch", "subsidies:batch_progress", "subsidies:batch_approve", "subsidies:export"):
         kwargs["month"] = datetime.date(2026, 5, 1)
+    if name in ("subsidies:export_job", "subsidies:export_download", "subsidies:export_retry"):
+        kwargs["pk"] = target["export_job"].pk
     return reverse(name, kwargs=kwargs)
 
 
