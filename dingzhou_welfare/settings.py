@@ -152,6 +152,10 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 DISBURSEMENT_DAY = envint("DISBURSEMENT_DAY", 5)
 DISBURSEMENT_MONTH_OFFSET = envint("DISBURSEMENT_MONTH_OFFSET", 0)
 CELERY_BEAT_SCHEDULE = {
+    "exports-purge-nightly": {
+        "task": "subsidies.exports.purge_old_exports_task",
+        "schedule": crontab(hour=3, minute=30),
+    },
     "classifications-age-limit-nightly": {
         "task": "children.tasks.end_classifications_past_age_limit_task",
         "schedule": crontab(hour=1, minute=0),
