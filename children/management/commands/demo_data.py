@@ -79,4 +79,4 @@ class Command(BaseCommand):
         self.stdout.write(_table(rows))
         for username in result.kept_users:
             self.stdout.write(self.style.WARNING(f"{username} 有操作记录（审计日志），未删除，只重置了密码和范围。"))
-        self.stdout.write(f"\n登录：运行 manage.py runserver 后打开 http://127.0.0.1:8000{reverse('login')}")
+        self.stdout.write(f"\n登录页：{reverse('login')}（bin/demo 会打印完整地址）")
