@@ -80,7 +80,12 @@ class ChildFilter(django_filters.FilterSet):
     village = django_filters.ModelChoiceFilter(label=_("村（社区）"), queryset=_villages)
     kind = django_filters.ChoiceFilter(label=_("儿童类别"), choices=ClassificationKind.choices, method="by_kind")
     status = django_filters.ChoiceFilter(label=_("状态"), choices=Child.Status.choices)
-    likely_duplicate = django_filters.BooleanFilter(label=_("疑似重复"))
+    likely_duplicate = django_filters.ChoiceFilter(
+        label=_("疑似重复"),
+        choices=[("true", _("是")), ("false", _("否"))],
+        empty_label=_("全部"),
+        method="by_duplicate",
+    )
     sort = django_filters.ChoiceFilter(
         label=_("排序"), choices=[(k, v[0]) for k, v in SORTS.items()], method="sort_by", empty_label=None
     )
@@ -99,6 +104,9 @@ class ChildFilter(django_filters.FilterSet):
                 return queryset.filter(id_number=value)
             return queryset.filter(id_number__startswith=value)
         return name_prefix(queryset, value)
+
+    def by_duplicate(self, queryset, name, value):
+        return queryset.filter(likely_duplicate=value == "true")
 
     def by_kind(self, queryset, name, value):
         current = Classification.objects.filter(child=OuterRef("pk"), kind=value, end_date__isnull=True)
