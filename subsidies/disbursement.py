@@ -359,6 +359,7 @@ def _township_lines(month: datetime.date, township_id: int, batch: Batch):
     reconciled_children = {e["child_id"] for e in enrolments if e["needs_reconcile"]}
     paid = _paid_before(to_reconcile, month, batch) if reconciled_children else {}
 
+    no_account = _("未登记发放账户，请补录后发放")
     for child_id, held in by_child.items():
         child = children[child_id]
         account = accounts.get(child_id, {})
@@ -372,6 +373,8 @@ def _township_lines(month: datetime.date, township_id: int, batch: Batch):
         )
 
         def line(e, period, kind, due, amount, note, child=child, payee=payee, child_id=child_id):
+            if not payee[4]:  # the bank cannot pay it: say so where the clerk will see it
+                note = f"{note}；{no_account}" if note else no_account
             return (
                 batch.pk, e["id"], child_id, e["programme_id"], township_id, child["village__name"] or "",
                 period, kind, due.standard, amount, note[:200], *payee,

@@ -182,3 +182,20 @@ def test_approval_rules(child_a, staff, staff2, programmes):
     with pytest.raises(ValidationError, match="已审批"):
         compute_month(month=M(2026, 3, 1), actor=staff)
     assert Batch.objects.count() == 1
+
+
+@time_machine.travel(M(2026, 4, 20))
+def test_a_line_without_a_payment_account_says_so(child_a, staff, staff2, supervisor_a, programmes):
+    make_orphan(child_a, staff)
+    child_a.payment_account.delete()
+    enrol(
+        child_a,
+        programmes["orphan_scattered"],
+        applicant=staff,
+        checker=supervisor_a,
+        confirmer=staff2,
+        applied_on=M(2026, 2, 1),
+        confirmed_on=M(2026, 2, 10),
+    )
+    batch = compute_month(month=M(2026, 3, 1), actor=staff)
+    assert [line.note for line in Line.objects.filter(batch=batch)] == ["未登记发放账户，请补录后发放"]
