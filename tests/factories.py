@@ -62,7 +62,27 @@ class CarerFactory(factory.django.DjangoModelFactory):
     phone = "13800001234"
 
 
+def ensure_reference_data() -> None:
+    """The role groups and programmes that migrations load.
+
+    A transactional test (browser tests, thread races, the real Celery worker) ends with a flush
+    that empties every table, migration data included; whatever runs after it needs them back.
+    """
+    from django.apps import apps
+    from django.contrib.auth.models import Group
+
+    from dingzhou_welfare.roles import ROLE_PERMISSIONS, sync_role_groups
+    from subsidies.defaults import load_defaults
+    from subsidies.models import Programme
+
+    if Group.objects.filter(name__in=ROLE_PERMISSIONS).count() < len(ROLE_PERMISSIONS):
+        sync_role_groups()
+    if not Programme.objects.exists():
+        load_defaults(apps)
+
+
 def make_user(username: str, role: str, townships=(), villages=()):
+    ensure_reference_data()
     return save_staff_user(
         actor=None,
         data={

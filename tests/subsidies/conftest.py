@@ -6,10 +6,12 @@ from children.models import ClassificationKind, ParentSituation, PaymentAccount
 from children.services import add_classification, record_parent_situation
 from subsidies.models import Programme
 from subsidies.services import apply_enrolment, check_enrolment, confirm_enrolment
+from tests.factories import ensure_reference_data
 
 
 @pytest.fixture
 def programmes(db):
+    ensure_reference_data()
     return {p.code: p for p in Programme.objects.all()}
 
 
