@@ -21,7 +21,17 @@ from dingzhou_welfare.models import AuditEntry, Role
 from dingzhou_welfare.services import save_staff_user
 
 from .idnumbers import check_char
-from .models import Carer, Child, Classification, ClassificationKind, ParentSituation, PaymentAccount, Township, Village
+from .models import (
+    Carer,
+    Child,
+    Classification,
+    ClassificationKind,
+    ParentSituation,
+    PaymentAccount,
+    Township,
+    Village,
+    add_years,
+)
 from .rules import classification_problems
 
 Kind = ClassificationKind
@@ -207,13 +217,6 @@ def demo_children():
     return Child.objects.filter(note__startswith=MARK)
 
 
-def _years_before(day: datetime.date, years: int) -> datetime.date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - years, day=28)
-
-
 def _luhn(body: str) -> str:
     total = 0
     for i, char in enumerate(reversed(body)):
@@ -295,8 +298,8 @@ class _Builder:
         return self._between(min(earliest, self.today), self.today)
 
     def _birth(self, min_age: int, max_age: int) -> datetime.date:
-        earliest = _years_before(self.today, max_age + 1) + DAY
-        latest = min(_years_before(self.today, min_age), self.today - datetime.timedelta(days=60))
+        earliest = add_years(self.today, -(max_age + 1)) + DAY
+        latest = min(add_years(self.today, -min_age), self.today - datetime.timedelta(days=60))
         return self._between(earliest, latest)
 
     def _id_number(self, birth: datetime.date, sex: str) -> str:
@@ -415,9 +418,9 @@ class _Builder:
         late = today - datetime.timedelta(days=200)
         if key.startswith("orphan") and history:
             father_was = rng.choice([Situation.IMPRISONED, Situation.LOST_CONTACT, Situation.SERIOUS_ILLNESS])
-            mother_died = self._between(birth, _years_before(today, 3))
+            mother_died = self._between(birth, add_years(today, -3))
             self._record(child, situations, Mother, Situation.DEAD, mother_died)
-            fell = self._between(birth, _years_before(today, 3))
+            fell = self._between(birth, add_years(today, -3))
             self._record(child, situations, Father, father_was, fell)
             de_facto_from = self._between(
                 max(mother_died, fell, POLICY_62) + datetime.timedelta(days=183), today - 400 * DAY

@@ -15,6 +15,15 @@ from .idnumbers import validate_id_number
 ID_NUMBER_SHAPE = Q(id_number="") | Q(id_number__regex=r"^[0-9]{17}[0-9X]$")
 
 
+def add_years(day: datetime.date, years: int) -> datetime.date:
+    """`day` moved by whole years. 29 February becomes 1 March going forward, 28 February going back,
+    so "turns 18 on" and "born on or before the cut-off for 18" always agree."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February in a common year
+        return datetime.date(day.year + years, 3, 1) if years > 0 else day.replace(year=day.year + years, day=28)
+
+
 class TownshipManager(models.Manager):
     def get_by_natural_key(self, code):
         return self.get(code=code)
@@ -220,10 +229,7 @@ class Child(models.Model):
 
     def birthday(self, age: int) -> datetime.date:
         """The day the child reaches `age` (29 February counts as 1 March in other years)."""
-        try:
-            return self.birth_date.replace(year=self.birth_date.year + age)
-        except ValueError:
-            return datetime.date(self.birth_date.year + age, 3, 1)
+        return add_years(self.birth_date, age)
 
 
 class ParentSituation(models.Model):

@@ -5,18 +5,11 @@ import datetime
 from celery import shared_task
 from django.utils import timezone
 
-from .models import Classification
+from .models import Classification, add_years
 from .rules import AGE_LIMITS, DEFAULT_AGE_LIMIT
 from .services import end_classification
 
 REASONS = {16: Classification.EndReason.TURNED_16, 18: Classification.EndReason.TURNED_18}
-
-
-def _years_before(day: datetime.date, years: int) -> datetime.date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - years, day=28)
 
 
 def end_classifications_past_age_limit(*, today: datetime.date | None = None) -> int:
@@ -33,7 +26,7 @@ def end_classifications_past_age_limit(*, today: datetime.date | None = None) ->
     for limit in sorted(set(limits.values())):
         kinds = [kind for kind, value in limits.items() if value == limit]
         due = Classification.objects.open().filter(
-            kind__in=kinds, child__birth_date__lte=_years_before(today, limit), start_date__lte=today
+            kind__in=kinds, child__birth_date__lte=add_years(today, -limit), start_date__lte=today
         )
         for entry in due.select_related("child").iterator(chunk_size=500):
             end_day = max(entry.child.birthday(limit), entry.start_date)

@@ -24,7 +24,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from children.models import Child, PaymentAccount, Township
+from children.models import Child, PaymentAccount, Township, add_years
 from dingzhou_welfare.audit import log_action
 from dingzhou_welfare.models import AuditEntry
 
@@ -116,11 +116,7 @@ def last_payable_month(enrolment: dict, birth_date: datetime.date, programme: Pr
     """The enrolment's end month, capped by the programme's age limit and stop rule."""
     end = enrolment["end_month"]
     if programme.age_limit:
-        try:
-            birthday = birth_date.replace(year=birth_date.year + programme.age_limit)
-        except ValueError:
-            birthday = datetime.date(birth_date.year + programme.age_limit, 3, 1)
-        cap = month_start(birthday)
+        cap = month_start(add_years(birth_date, programme.age_limit))
         if programme.stop_rule == Programme.StopRule.MONTH_OF_EVENT:
             cap = add_months(cap, -1)
         end = cap if end is None else min(end, cap)
