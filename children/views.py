@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dingzhou_welfare.access import can_change_children, can_reveal, get_child_for, scope_children
+from dingzhou_welfare.forms import form_errors_from
 from dingzhou_welfare.pagination import CappedPaginator
 from subsidies.views import child_enrolments_context
 
@@ -37,14 +38,6 @@ PAGE_SIZE = 25
 def _change_required(user):
     if not can_change_children(user):
         raise Http404
-
-
-def _form_errors_from(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @login_required
@@ -141,7 +134,7 @@ def child_create(request):
         try:
             child = services.create_child(actor=request.user, data={f: form.cleaned_data[f] for f in CHILD_FIELDS})
         except ValidationError as error:
-            _form_errors_from(form, error)
+            form_errors_from(form, error)
         else:
             messages.success(request, _("已建立 %(name)s 的档案。") % {"name": child.name})
             return redirect("children:detail", pk=child.pk)
@@ -158,7 +151,7 @@ def child_edit(request, pk):
         try:
             services.update_child(actor=request.user, child=child, data={f: form.cleaned_data[f] for f in CHILD_FIELDS})
         except ValidationError as error:
-            _form_errors_from(form, error)
+            form_errors_from(form, error)
         else:
             messages.success(request, _("已保存修改。"))
             return redirect("children:detail", pk=child.pk)
@@ -174,7 +167,7 @@ def classification_add(request, pk):
         try:
             services.add_classification(actor=request.user, child=child, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors_from(form, error)
+            form_errors_from(form, error)
         else:
             messages.success(request, _("已添加类别。"))
             return redirect("children:detail", pk=child.pk)
@@ -198,7 +191,7 @@ def classification_end(request, pk, classification_pk):
                 note=form.cleaned_data["note"],
             )
         except ValidationError as error:
-            _form_errors_from(form, error)
+            form_errors_from(form, error)
         else:
             messages.success(request, _("已终止类别。"))
             return redirect("children:detail", pk=child.pk)
@@ -215,9 +208,9 @@ def child_close(request, pk):
         try:
             services.close_child(actor=request.user, child=child, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors_from(form, error)
+            form_errors_from(form, error)
         else:
-            messages.success(request, _("已销档，未终止的类别已一并终止。"))
+            messages.success(request, _("已销档：未终止的类别和保障已一并终止，待审核的申请已退回。"))
             return redirect("children:detail", pk=child.pk)
     return render(request, "children/detail.html", _case_file_context(request, child, close_form=form), status=400)
 
@@ -235,7 +228,7 @@ def parent_situation_add(request, pk):
                 actor=request.user, child=child, data=data, evidence_file=form.cleaned_data["evidence_file"]
             )
         except ValidationError as error:
-            _form_errors_from(form, error)
+            form_errors_from(form, error)
         else:
             messages.success(request, _("已登记父母情况。"))
             return redirect("children:detail", pk=child.pk)
@@ -252,7 +245,7 @@ def carer_edit(request, pk):
         try:
             services.save_carer(actor=request.user, child=child, data=data, carer=carer)
         except ValidationError as error:
-            _form_errors_from(form, error)
+            form_errors_from(form, error)
         else:
             messages.success(request, _("已保存监护人/照料人。"))
             return redirect("children:detail", pk=child.pk)
@@ -272,7 +265,7 @@ def payment_account_edit(request, pk):
         try:
             services.save_payment_account(actor=request.user, child=child, data=form.cleaned_data)
         except ValidationError as error:
-            _form_errors_from(form, error)
+            form_errors_from(form, error)
         else:
             messages.success(request, _("已保存发放账户。"))
             return redirect("children:detail", pk=child.pk)

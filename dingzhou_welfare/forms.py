@@ -7,6 +7,15 @@ from children.models import Township, Village
 from .models import Role
 
 
+def form_errors_from(form, error: forms.ValidationError) -> None:
+    """A service's ValidationError shown on the form: on its field when it names one, else on top."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
 class StaffUserForm(forms.Form):
     """The administrator's form for a user's account, role and township scope."""
 

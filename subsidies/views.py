@@ -13,8 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from children.models import Child
+from children.models import Child, add_years
 from dingzhou_welfare.access import get_child_for, require_role, role_of, scope_related
+from dingzhou_welfare.forms import form_errors_from
 from dingzhou_welfare.models import AuditEntry, Role
 from dingzhou_welfare.pagination import CappedPaginator
 
@@ -39,15 +40,6 @@ APPLICANTS = (Role.CASEWORKER, Role.SUPERVISOR, Role.STAFF)
 COUNTY = (Role.STAFF, Role.LEADER)
 PAGE_SIZE = 50
 QUEUE_SIZE = 50
-
-
-def form_errors_from(form, error: ValidationError) -> None:
-    """A service's ValidationError shown on the form: on its field when it names one, else on top."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -360,11 +352,7 @@ def _to_end(enrolments, today):
     """Confirmed enrolments the records say should end: the child's file is closed or past the age limit."""
     condition = Q(child__status=Child.Status.CLOSED)
     for age in set(Programme.objects.exclude(age_limit__isnull=True).values_list("age_limit", flat=True)):
-        try:
-            born_by = today.replace(year=today.year - age)
-        except ValueError:  # 29 February
-            born_by = today.replace(year=today.year - age, day=28)
-        condition |= Q(programme__age_limit=age, child__birth_date__lte=born_by)
+        condition |= Q(programme__age_limit=age, child__birth_date__lte=add_years(today, -age))
     return enrolments.filter(condition, status=Enrolment.Status.CONFIRMED, end_month__isnull=True)
 
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dingzhou_welfare.access import require_role, role_of
+from dingzhou_welfare.forms import form_errors_from
 from dingzhou_welfare.models import Role
 
 from .disbursement import approve_batch, start_refusal
@@ -25,7 +26,7 @@ from .models import Batch, Line
 from .months import add_months, format_month, month_start
 from .summaries import LIST_CAP, batch_diff, totals_by
 from .tasks import compute_month_task
-from .views import COUNTY, form_errors_from
+from .views import COUNTY
 
 
 def _next_month(batches) -> datetime.date:
