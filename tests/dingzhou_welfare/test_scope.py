@@ -5,8 +5,8 @@ gets 404 on every write URL too, so a page never tells anyone more than "not fou
 Adding a URL without adding it to ROUTES below fails `test_every_named_route_has_a_scope_case`.
 """
 
-import dataclasses
 import datetime
+import importlib
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -19,38 +19,9 @@ from subsidies.disbursement import compute_month
 from subsidies.exports import run_export_job, start_export_job
 from subsidies.models import Programme
 from subsidies.services import apply_enrolment
+from tests.scope_support import READERS, ROLES, WRITERS, Case
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
-
-ROLES = [
-    "caseworker_a",
-    "caseworker_village",
-    "caseworker_b",
-    "supervisor_a",
-    "staff",
-    "leader",
-    "administrator",
-    "outsider",
-    "anonymous",
-]
-WRITERS = {"caseworker_a", "caseworker_village", "caseworker_b", "supervisor_a", "staff"}
-
-# Who may see each child of the cast (child_a: township A, village_a; child_a2: township A, village_a2).
-READERS = {
-    "child_a": {"caseworker_a", "caseworker_village", "supervisor_a", "staff", "leader"},
-    "child_a2": {"caseworker_a", "supervisor_a", "staff", "leader"},
-    "child_b": {"caseworker_b", "staff", "leader"},
-}
-
-
-@dataclasses.dataclass(frozen=True)
-class Case:
-    """How to call a route and what an allowed user gets, per HTTP method."""
-
-    allowed: dict  # method -> expected status for a user who may
-    who: str  # "child-read", "child-write", "logged-in", "writers", "administrator", "everyone", "anonymous"
-    data: dict = dataclasses.field(default_factory=dict)
-
 
 ROUTES = {
     # The children registry: bound to one child.
@@ -101,6 +72,20 @@ ROUTES = {
     "login": Case({"get": 200}, "anonymous"),
     "logout": Case({"post": 302}, "everyone"),
 }
+
+# Each later app keeps its own routes in tests/<app>/scope_routes.py (see tests/scope_support.py).
+EXTENSIONS = []
+for _app in ("visits", "adoption", "imports", "reports"):
+    try:
+        EXTENSIONS.append(importlib.import_module(f"tests.{_app}.scope_routes"))
+    except ModuleNotFoundError as error:
+        if error.name not in (f"tests.{_app}", f"tests.{_app}.scope_routes"):
+            raise
+for _extension in EXTENSIONS:
+    assert not set(_extension.ROUTES) & set(ROUTES), f"{_extension.__name__} repeats a route"
+    ROUTES.update(_extension.ROUTES)
+WHO = {who: rule for extension in EXTENSIONS for who, rule in getattr(extension, "WHO", {}).items()}
+
 CHILD_ROUTES = {name for name, case in ROUTES.items() if case.who.startswith("child-")}
 ENROLMENT_ROUTES = {name for name, case in ROUTES.items() if case.who.startswith("enrolment-")}
 
@@ -152,6 +137,10 @@ def cast(request, frozen, child_a, child_a2, child_b, staff):
     run_export_job(job_id=export_job.pk)
     for target in objects.values():
         target["export_job"] = export_job
+    for name, target in objects.items():
+        for extension in EXTENSIONS:
+            if hasattr(extension, "prepare"):
+                extension.prepare(target, child_name=name, staff=staff)
     return objects
 
 
@@ -173,10 +162,15 @@ def url_for(name, target, administrator):
         kwargs["month"] = datetime.date(2026, 5, 1)
     if name in ("subsidies:export_job", "subsidies:export_download", "subsidies:export_retry"):
         kwargs["pk"] = target["export_job"].pk
+    for extension in EXTENSIONS:
+        if name in extension.ROUTES and hasattr(extension, "url_kwargs"):
+            kwargs.update(extension.url_kwargs(name, target))
     return reverse(name, kwargs=kwargs)
 
 
 def may(case, role, child_name):
+    if case.who in WHO:
+        return WHO[case.who](role, child_name)
     if case.who == "child-read":
         return role in READERS[child_name]
     if case.who == "child-write":
