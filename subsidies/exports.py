@@ -281,8 +281,12 @@ def download_name(batch: Batch, kind: str, fmt: str, masked: bool) -> str:
     }
 
 
+@transaction.atomic
 def record_export(*, actor, batch: Batch, kind: str, fmt: str, masked: bool, rows: int, job=None) -> AuditEntry:
-    """The audit entry of an export: EXPORT for the roster (personal data), DOWNLOAD for the summary."""
+    """The audit entry of an export: EXPORT for the roster (personal data), DOWNLOAD for the summary.
+
+    A full-number roster of an approved batch also marks the batch exported (`mark_exported`).
+    """
     personal = kind == ROSTER
     if personal:
         summary = _("导出%(m)s发放花名册（%(f)s，%(how)s，%(n)d条）") % {
@@ -307,13 +311,35 @@ def record_export(*, actor, batch: Batch, kind: str, fmt: str, masked: bool, row
     }
     if job is not None:
         changes["job"] = job.pk
-    return log_action(
+    entry = log_action(
         actor=actor,
         action=AuditEntry.Action.EXPORT if personal else AuditEntry.Action.DOWNLOAD,
         obj=batch,
         summary=summary,
         changes=changes,
     )
+    if personal and not masked:
+        mark_exported(actor=actor, batch=batch)
+    return entry
+
+
+def mark_exported(*, actor, batch: Batch) -> bool:
+    """The first full-number roster of an approved batch is the one that goes to the bank: 已导出发放.
+
+    A draft batch's roster is a preview and changes nothing; a second export of an exported batch
+    leaves it as it is. Returns whether the batch changed.
+    """
+    changed = Batch.objects.filter(pk=batch.pk, status=Batch.Status.APPROVED).update(status=Batch.Status.EXPORTED)
+    if changed:
+        batch.status = Batch.Status.EXPORTED
+        log_action(
+            actor=actor,
+            action=AuditEntry.Action.DECISION,
+            obj=batch,
+            summary=_("%(m)s发放批次已导出完整花名册交银行发放") % {"m": f"{batch.month:%Y-%m}"},
+            changes={"status": [str(Batch.Status.APPROVED.label), str(Batch.Status.EXPORTED.label)]},
+        )
+    return bool(changed)
 
 
 # ---------------------------------------------------------------------------------------------

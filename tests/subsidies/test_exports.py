@@ -417,3 +417,22 @@ def test_old_export_files_are_purged(batch, staff, time_machine):
 )
 def test_neutralise(value, expected):
     assert neutralise(value) == expected
+
+
+def test_full_roster_of_an_approved_batch_marks_it_exported_once(client, batch, staff, staff2):
+    client.force_login(staff)
+    export(client, batch, format="xlsx", full_numbers="on")  # a draft's roster is a preview
+    batch.refresh_from_db()
+    assert batch.status == Batch.Status.DRAFT
+    approve_batch(batch=batch, actor=staff2)
+    export(client, batch, format="xlsx")  # masked: not the bank's copy
+    batch.refresh_from_db()
+    assert batch.status == Batch.Status.APPROVED
+    export(client, batch, format="xlsx", full_numbers="on")
+    batch.refresh_from_db()
+    assert batch.status == Batch.Status.EXPORTED
+    assert batch.is_frozen
+    export(client, batch, format="csv", full_numbers="on")
+    marks = AuditEntry.objects.filter(object_type="batch", summary__contains="交银行发放")
+    assert marks.count() == 1
+    assert marks.get().changes == {"status": ["已审批", "已导出发放"]}
