@@ -160,6 +160,8 @@ def start_batch(*, month: datetime.date, actor=None) -> Batch:
             raise ValidationError(
                 _("%(m)s的批次已审批，不能重新计算；更正请在以后的批次中补发或扣减。") % {"m": format_month(month)}
             )
+        if not created and batch.status == Batch.Status.COMPUTING:
+            batch.error = ""  # started again after a failure: the page stops showing the old error
         if not created and batch.status == Batch.Status.DRAFT:
             batch.status, batch.run_by, batch.started_at = Batch.Status.COMPUTING, actor or batch.run_by, timezone.now()
             batch.computed_at, batch.error = None, ""
@@ -248,6 +250,19 @@ def compute_township(*, batch_id: int, township_id: int) -> int:
         part.total_amount = sum((row[AMOUNT] for row in rows), ZERO)
         part.save()
         return part.line_count
+
+
+def record_township_failure(*, batch_id: int, township_id: int | None, error: BaseException) -> None:
+    """A township's job gave up: say so on the batch, so the page stops waiting and staff can start it again.
+
+    The township's transaction rolled back, so it is still pending and a new start computes it.
+    """
+    name = Township.objects.filter(pk=township_id).values_list("name", flat=True).first() or "?"
+    message = _("%(t)s计算失败：%(e)s。请检查后点击“继续计算”；已完成的乡镇不会重复计算。") % {
+        "t": name,
+        "e": str(error)[:500] or type(error).__name__,
+    }
+    Batch.objects.filter(pk=batch_id, status=Batch.Status.COMPUTING).update(error=message)
 
 
 def finish_batch(*, batch_id: int) -> Batch:

@@ -6,6 +6,7 @@ of compute_month_task after a killed worker finishes exactly what was left.
 """
 
 import datetime
+import logging
 
 from celery import shared_task
 from django.conf import settings
@@ -13,8 +14,10 @@ from django.contrib.auth import get_user_model
 from django.db import OperationalError, transaction
 from django.utils import timezone
 
-from .disbursement import compute_township, finish_batch, pending_townships, start_batch
+from .disbursement import compute_township, finish_batch, pending_townships, record_township_failure, start_batch
 from .months import add_months, month_start, parse_month
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(acks_late=True, time_limit=3600)
@@ -31,15 +34,30 @@ def compute_month_task(month: str, user_id: int | None = None) -> int:
 
 # A deadlock or a dropped database connection arrives as django.db.OperationalError (the builtin
 # ConnectionError alone never matched one); the township's transaction rolled back, so a retry is safe.
+RETRYABLE = (OperationalError, ConnectionError)
+
+
 @shared_task(
+    bind=True,
     acks_late=True,
     time_limit=1800,
-    autoretry_for=(OperationalError, ConnectionError),
+    autoretry_for=RETRYABLE,
     retry_backoff=True,
     max_retries=5,
 )
-def compute_township_task(batch_id: int, township_id: int) -> int:
-    lines = compute_township(batch_id=batch_id, township_id=township_id)
+def compute_township_task(self, batch_id: int, township_id: int) -> int:
+    try:
+        lines = compute_township(batch_id=batch_id, township_id=township_id)
+    except Exception as error:
+        # Retries left for a deadlock or a lost connection: autoretry takes it. Otherwise the failure is
+        # final, and the batch says so, so its page stops waiting and staff can start it again.
+        if not (isinstance(error, RETRYABLE) and self.request.retries < self.max_retries):
+            logger.error("township %s of batch %s failed: %r", township_id, batch_id, error)
+            try:
+                record_township_failure(batch_id=batch_id, township_id=township_id, error=error)
+            except Exception:  # the database may be what failed; the worker log keeps the first error
+                logger.exception("could not record the failure on batch %s", batch_id)
+        raise
     finish_batch(batch_id=batch_id)
     return lines
 

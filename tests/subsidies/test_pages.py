@@ -623,3 +623,36 @@ def test_apply_page_says_when_the_programme_is_already_held(client, paid_a, case
     login(client, caseworker_a)
     response = client.get(reverse("subsidies:apply", args=[paid_a.child.pk]), {"programme": paid_a.programme.pk})
     assert "该儿童已有散居孤儿基本生活费的记录（已确认，保障中），不能重复申请。" in response.text
+
+
+def test_a_failed_township_shows_on_the_batch_and_a_restart_finishes_it(
+    client, paid_a, staff, monkeypatch, django_capture_on_commit_callbacks
+):
+    from subsidies import tasks
+
+    real = tasks.compute_township
+
+    def broken(*, batch_id, township_id):
+        raise RuntimeError("数据库磁盘已满")
+
+    monkeypatch.setattr(tasks, "compute_township", broken)
+    login(client, staff)
+    with pytest.raises(RuntimeError), django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("subsidies:batch_start"), {"month": "2026-04"})
+    batch = Batch.objects.get(month=M(2026, 4, 1))
+    assert batch.status == Batch.Status.COMPUTING
+    assert "计算失败：数据库磁盘已满" in batch.error
+    progress = client.get(reverse("subsidies:batch_progress", args=[batch.month])).json()
+    assert progress["finished"] is False
+    assert "数据库磁盘已满" in progress["error"]
+    page = client.get(reverse("subsidies:batch", args=[batch.month]))
+    assert 'id="batch-error"' in page.text
+    assert "继续计算" in page.text
+
+    monkeypatch.setattr(tasks, "compute_township", real)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("subsidies:batch_start"), {"month": "2026-04"})
+    assert response.status_code == 302
+    batch.refresh_from_db()
+    assert (batch.status, batch.error) == (Batch.Status.DRAFT, "")
+    assert batch.total_amount == Decimal("1000.00")
