@@ -14,6 +14,7 @@ from dingzhou_welfare.access import can_change_children, can_reveal, get_child_f
 from dingzhou_welfare.forms import form_errors_from
 from dingzhou_welfare.pagination import CappedPaginator
 from subsidies.views import child_enrolments_context
+from visits.views import child_visits_context
 
 from . import services
 from .filters import ChildFilter
@@ -100,6 +101,7 @@ def _case_file_context(request, child, **extra):
         "close_form": CloseChildForm(),
         "revealed": set(),
         **child_enrolments_context(request.user, child),
+        **child_visits_context(request.user, child),
     }
     context.update(extra)
     return context

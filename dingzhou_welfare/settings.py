@@ -156,6 +156,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "subsidies.exports.purge_old_exports_task",
         "schedule": crontab(hour=3, minute=30),
     },
+    "visits-schedule-nightly": {
+        "task": "visits.tasks.nightly_schedule_task",
+        "schedule": crontab(hour=envint("VISITS_SCHEDULE_HOUR", 0), minute=30),
+    },
     "classifications-age-limit-nightly": {
         "task": "children.tasks.end_classifications_past_age_limit_task",
         "schedule": crontab(hour=1, minute=0),
@@ -233,6 +237,10 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@localhost")
+# Mandatory reports (强制报告) found on visits are mailed at once to bureau staff users with an e-mail
+# address and to these addresses; SITE_URL makes the link in the mail absolute.
+MANDATORY_REPORT_EMAILS = envlist("MANDATORY_REPORT_EMAILS")
+SITE_URL = os.environ.get("SITE_URL", "")
 
 LOGGING = {
     "version": 1,

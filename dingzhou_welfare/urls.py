@@ -12,6 +12,7 @@ urlpatterns = [
     path("password/", auth_views.PasswordChangeView.as_view(success_url="/"), name="password_change"),
     path("children/", include("children.urls")),
     path("subsidies/", include("subsidies.urls")),
+    path("visits/", include("visits.urls")),
     path("adoption/", include("adoption.urls")),
     path("users/", views.user_list, name="user_list"),
     path("users/new/", views.user_edit, name="user_create"),

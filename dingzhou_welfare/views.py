@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from children.models import Child, Classification, ClassificationKind
 from subsidies.views import todo_counts
+from visits.views import dashboard_context as visits_dashboard
 
 from .access import area_filter, require_role, role_of
 from .forms import StaffUserForm
@@ -41,6 +42,7 @@ def dashboard(request):
             "duplicates": children.filter(likely_duplicate=True).count(),
             "role": role_of(request.user),
             "todo": todo_counts(request.user),
+            "visits": visits_dashboard(request.user),
         },
     )
 

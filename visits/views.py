@@ -1,0 +1,400 @@
+"""Visit pages. Every visit is reached through its child's scope (dingzhou_welfare.access)."""
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Sum
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from dingzhou_welfare.access import (
+    area_filter,
+    can_change_children,
+    get_child_for,
+    require_role,
+    role_of,
+    scope_related,
+    townships_for,
+)
+from dingzhou_welfare.forms import form_errors_from
+from dingzhou_welfare.models import COUNTY_WIDE_ROLES, Role
+from dingzhou_welfare.pagination import CappedPaginator
+
+from . import services
+from .forms import HandleReportForm, IntervalsForm, PatrolForm, ReviewForm, VisitForm, WorkListFilter
+from .models import MandatoryReport, Visit, VisitPhoto, VisitSchedule, VisitWorkload
+from .risk import RULES_BY_CODE, rules_table
+from .schedule import DUE_SOON_DAYS, intervals
+
+PAGE_SIZE = 25
+READERS = {Role.CASEWORKER, Role.SUPERVISOR, Role.STAFF, Role.LEADER}
+REVIEWERS = {Role.SUPERVISOR, Role.STAFF}
+
+
+def _visit_for(user, pk) -> Visit:
+    """The visit if the user may see its child, else 404."""
+    visits = scope_related(Visit.objects.select_related("child__township", "child__village", "visitor"), user)
+    return get_object_or_404(visits, pk=pk)
+
+
+def can_review(user, visit: Visit) -> bool:
+    return role_of(user) in REVIEWERS and visit.visitor_id != user.pk and visit.status == Visit.Status.SUBMITTED
+
+
+def _form_context(child, form, visit=None):
+    return {
+        "child": child,
+        "form": form,
+        "visit": visit,
+        "rules": rules_table(),
+        "intervals": intervals(),
+        "draft_key": f"visit-draft:{child.pk}:{visit.pk if visit else 'new'}",
+    }
+
+
+@login_required
+def visit_create(request, pk):
+    child = get_child_for(request.user, pk, for_change=True)
+    form = VisitForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            visit = services.record_visit(
+                actor=request.user, child=child, data=form.service_data(), photos=form.cleaned_data["photos"]
+            )
+        except ValidationError as error:
+            form_errors_from(form, error)
+        else:
+            messages.success(request, _("探访记录已保存，等待乡镇督导员审核。"))
+            if visit.suspected_harm:
+                messages.warning(request, _("已作为强制报告立即通知民政局儿童福利股。"))
+            return redirect(f"{visit_url(visit)}?saved={child.pk}:new")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "visits/form.html", _form_context(child, form), status=status)
+
+
+def visit_url(visit: Visit) -> str:
+    from django.urls import reverse
+
+    return reverse("visits:detail", args=[visit.pk])
+
+
+@login_required
+def visit_edit(request, pk):
+    """The visitor corrects a returned visit; anyone else, or a visit not returned, is not found."""
+    visit = _visit_for(request.user, pk)
+    if visit.visitor_id != request.user.pk or visit.status != Visit.Status.RETURNED:
+        raise Http404
+    if not can_change_children(request.user):
+        raise Http404
+    initial = {"present": visit.present, "referrals": visit.referrals}
+    form = VisitForm(request.POST or None, request.FILES or None, instance=visit, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.resubmit_visit(
+                actor=request.user, visit=visit, data=form.service_data(), photos=form.cleaned_data["photos"]
+            )
+        except ValidationError as error:
+            form_errors_from(form, error)
+        else:
+            messages.success(request, _("已修改并重新提交审核。"))
+            return redirect(f"{visit_url(visit)}?saved={visit.child_id}:{visit.pk}")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "visits/form.html", _form_context(visit.child, form, visit), status=status)
+
+
+@login_required
+def visit_detail(request, pk):
+    visit = _visit_for(request.user, pk)
+    report = MandatoryReport.objects.filter(visit=visit).select_related("handled_by").first()
+    return render(
+        request,
+        "visits/detail.html",
+        {
+            "visit": visit,
+            "child": visit.child,
+            "photos": list(visit.photos.all()),
+            "fired": [RULES_BY_CODE[code] for code in visit.risk_reasons if code in RULES_BY_CODE],
+            "rules": rules_table(),
+            "report": report,
+            "can_review": can_review(request.user, visit),
+            "can_edit": visit.visitor_id == request.user.pk and visit.status == Visit.Status.RETURNED,
+            "review_form": ReviewForm(),
+            "saved_draft": request.GET.get("saved", ""),
+        },
+    )
+
+
+@login_required
+@require_POST
+def visit_review(request, pk):
+    visit = _visit_for(request.user, pk)
+    if role_of(request.user) not in REVIEWERS or visit.visitor_id == request.user.pk:
+        raise Http404
+    form = ReviewForm(request.POST)
+    if form.is_valid():
+        try:
+            services.review_visit(
+                actor=request.user,
+                visit=visit,
+                accept=form.cleaned_data["decision"] == "accept",
+                comment=form.cleaned_data["comment"],
+            )
+        except ValidationError as error:
+            form_errors_from(form, error)
+        else:
+            messages.success(request, _("已审核。"))
+            return redirect("visits:review_queue")
+    context = {
+        "visit": visit,
+        "child": visit.child,
+        "photos": list(visit.photos.all()),
+        "fired": [RULES_BY_CODE[code] for code in visit.risk_reasons if code in RULES_BY_CODE],
+        "rules": rules_table(),
+        "report": MandatoryReport.objects.filter(visit=visit).first(),
+        "can_review": can_review(request.user, visit),
+        "review_form": form,
+    }
+    return render(request, "visits/detail.html", context, status=400)
+
+
+@login_required
+def visit_photo(request, pk, photo_pk):
+    visit = _visit_for(request.user, pk)
+    photo = get_object_or_404(VisitPhoto, pk=photo_pk, visit=visit)
+    response = FileResponse(photo.file.open("rb"), content_type=photo.content_type, filename=photo.original_name)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def review_queue(request):
+    if role_of(request.user) not in REVIEWERS:
+        raise Http404
+    visits = (
+        scope_related(Visit.objects.filter(status=Visit.Status.SUBMITTED), request.user)
+        .exclude(visitor=request.user)
+        .select_related("child__township", "child__village", "visitor")
+        .order_by("visited_on", "id")
+    )
+    paginator = CappedPaginator(visits, PAGE_SIZE)
+    return render(
+        request,
+        "visits/review_queue.html",
+        {"page": paginator.get_page(request.GET.get("page")), "paginator": paginator},
+    )
+
+
+def _schedules_for(user):
+    schedules = VisitSchedule.objects.all()
+    area = area_filter(user)  # on the schedule's own township/village columns: one index serves the page
+    if area is not None:
+        schedules = schedules.filter(area)
+    return scope_related(schedules, user)  # and the child's, should a move not be copied over yet
+
+
+@login_required
+def worklist(request):
+    role = role_of(request.user)
+    if role not in READERS:
+        raise Http404
+    today = timezone.localdate()
+    townships = townships_for(request.user)
+    filters = WorkListFilter(request.GET or None, townships=townships)
+    show, township = "todo", None
+    if filters.is_valid():
+        show = filters.cleaned_data["show"] or "todo"
+        township = filters.cleaned_data["township"]
+    rows = _schedules_for(request.user)
+    if township is not None:
+        rows = rows.filter(township=township)
+    if show == "todo":
+        rows = rows.filter(due_on__lte=today + datetime.timedelta(days=DUE_SOON_DAYS))
+    elif show == "overdue":
+        rows = rows.filter(due_on__lt=today)
+    elif show == "patrol":
+        rows = rows.filter(patrol=True)
+    rows = rows.select_related("child", "township", "village").order_by("due_on", "child_id")
+    paginator = CappedPaginator(rows, PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    for row in page:
+        row.days_overdue = (today - row.due_on).days
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "visits/worklist.html",
+        {
+            "filters": filters,
+            "page": page,
+            "paginator": paginator,
+            "query": query.urlencode(),
+            "today": today,
+            "show": show,
+            "soon_days": DUE_SOON_DAYS,
+            "can_record": can_change_children(request.user),
+            "returned_visits": scope_related(
+                Visit.objects.filter(visitor=request.user, status=Visit.Status.RETURNED), request.user
+            ).select_related("child", "reviewed_by"),
+            **workload_context(request.user, township=township),
+        },
+    )
+
+
+def workload_context(user, township=None) -> dict:
+    """The nightly figures for the user: their own (caseworker), per township and per caseworker."""
+    role = role_of(user)
+    if role not in READERS:
+        return {}
+    latest = VisitWorkload.objects.order_by("-day").values_list("day", flat=True).first()
+    if latest is None:
+        return {"workload_day": None}
+    rows = VisitWorkload.objects.filter(day=latest)
+    allowed = rows if role in COUNTY_WIDE_ROLES else rows.filter(township__in=townships_for(user))
+    if township is not None:
+        allowed = allowed.filter(township=township)
+    per_township = list(allowed.filter(caseworker__isnull=True).select_related("township").order_by("township__code"))
+    per_caseworker = []
+    if role == Role.CASEWORKER:
+        mine = rows.filter(caseworker=user)
+        totals = mine.aggregate(
+            children=Sum("children"),
+            due_soon=Sum("due_soon"),
+            overdue=Sum("overdue"),
+            never_visited=Sum("never_visited"),
+            patrol=Sum("patrol"),
+            patrol_overdue=Sum("patrol_overdue"),
+        )
+    else:
+        per_caseworker = list(
+            allowed.filter(caseworker__isnull=False)
+            .select_related("caseworker", "township")
+            .order_by("township__code", "caseworker__username")
+        )
+        totals = {
+            key: sum(getattr(row, key) for row in per_township)
+            for key in ("children", "due_soon", "overdue", "never_visited", "patrol", "patrol_overdue")
+        }
+    computed_at = rows.values_list("computed_at", flat=True).first()
+    return {
+        "workload_day": latest,
+        "workload_computed_at": computed_at,
+        "workload": totals,
+        "per_township": per_township if role != Role.CASEWORKER else [],
+        "per_caseworker": per_caseworker,
+    }
+
+
+def dashboard_context(user) -> dict:
+    """The visits panel of the dashboard."""
+    role = role_of(user)
+    if role not in READERS:
+        return {}
+    context = workload_context(user)
+    context["visits_panel"] = True
+    if role in REVIEWERS:
+        context["to_review"] = (
+            scope_related(Visit.objects.filter(status=Visit.Status.SUBMITTED), user).exclude(visitor=user).count()
+        )
+    if role == Role.CASEWORKER:
+        context["returned"] = Visit.objects.filter(visitor=user, status=Visit.Status.RETURNED).count()
+    context["open_reports"] = scope_related(
+        MandatoryReport.objects.filter(status=MandatoryReport.Status.OPEN), user
+    ).count()
+    return context
+
+
+def child_visits_context(user, child) -> dict:
+    """The visit history and patrol status on the child's case file."""
+    if role_of(user) not in READERS:
+        return {}
+    return {
+        "child_visits": list(child.visits.select_related("visitor", "reviewed_by").order_by("-visited_on", "-id")[:30]),
+        "visit_schedule": VisitSchedule.objects.filter(child=child).first(),
+        "visit_today": timezone.localdate(),
+        "can_record_visit": can_change_children(user) and child.status == child.Status.ACTIVE,
+    }
+
+
+@login_required
+def patrol(request, pk):
+    """Mark a child as a key patrol target by hand with a reason, or take a manual one off."""
+    child = get_child_for(request.user, pk, for_change=True)
+    schedule = VisitSchedule.objects.filter(child=child).first()
+    on = not (schedule and schedule.patrol)
+    form = PatrolForm(request.POST or None, initial={"patrol": "on" if on else "off"})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_patrol(
+                actor=request.user,
+                child=child,
+                patrol=form.cleaned_data["patrol"] == "on",
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            form_errors_from(form, error)
+        else:
+            messages.success(request, _("已保存重点巡防对象设置。"))
+            return redirect("children:detail", pk=child.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "visits/patrol.html", {"child": child, "form": form, "schedule": schedule, "on": on}, status=status
+    )
+
+
+@login_required
+def interval_settings(request):
+    require_role(request.user, Role.STAFF)
+    form = IntervalsForm(request.POST or None, current=intervals())
+    if request.method == "POST" and form.is_valid():
+        services.save_intervals(actor=request.user, days=form.days())
+        messages.success(request, _("已保存探访间隔，所有儿童的应探访日期已按新间隔重新计算。"))
+        return redirect("visits:intervals")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "visits/intervals.html", {"form": form, "rules": rules_table()}, status=status)
+
+
+@login_required
+def report_list(request):
+    role = role_of(request.user)
+    if role not in {Role.SUPERVISOR, Role.STAFF, Role.LEADER}:
+        raise Http404
+    reports = scope_related(MandatoryReport.objects.all(), request.user).select_related(
+        "child__township", "child__village", "reported_by", "handled_by", "visit"
+    )
+    open_reports = list(reports.filter(status=MandatoryReport.Status.OPEN).order_by("reported_at"))
+    handled = CappedPaginator(reports.filter(status=MandatoryReport.Status.HANDLED), PAGE_SIZE)
+    return render(
+        request,
+        "visits/reports.html",
+        {
+            "open_reports": open_reports,
+            "page": handled.get_page(request.GET.get("page")),
+            "paginator": handled,
+            "can_handle": role == Role.STAFF,
+            "handle_form": HandleReportForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def report_handle(request, pk):
+    require_role(request.user, Role.STAFF)
+    report = get_object_or_404(scope_related(MandatoryReport.objects.select_related("child"), request.user), pk=pk)
+    form = HandleReportForm(request.POST)
+    if form.is_valid():
+        try:
+            services.handle_report(actor=request.user, report=report, handling=form.cleaned_data["handling"])
+        except ValidationError as error:
+            form_errors_from(form, error)
+        else:
+            messages.success(request, _("已登记处置情况。"))
+            return redirect("visits:reports")
+    return render(
+        request, "visits/report_handle.html", {"report": report, "form": form, "child": report.child}, status=400
+    )
