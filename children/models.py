@@ -604,3 +604,9 @@ class GuardianshipAgreement(models.Model):
 
     def covers(self, day: datetime.date) -> bool:
         return self.status == self.Status.SIGNED and self.period_start <= day <= self.period_end
+
+    @property
+    def is_current(self) -> bool:
+        from django.utils import timezone
+
+        return self.covers(timezone.localdate())

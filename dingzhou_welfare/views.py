@@ -3,16 +3,18 @@
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from children.models import Child, Classification, ClassificationKind
+from children.agreements import coverage as agreement_coverage
+from children.models import Child, ClassificationKind
+from reports.dashboard import dashboard_figures
 from subsidies.views import todo_counts
 from visits.views import dashboard_context as visits_dashboard
 
-from .access import area_filter, require_role, role_of
+from .access import require_role, role_of
 from .forms import StaffUserForm
 from .models import Role
 from .services import save_staff_user
@@ -25,11 +27,8 @@ def healthz(request):
 
 @login_required
 def dashboard(request):
-    area = area_filter(request.user, prefix="child__")
-    open_entries = Classification.objects.open().filter(child__status=Child.Status.ACTIVE)
-    if area is not None:
-        open_entries = open_entries.filter(area)
-    counts = dict(open_entries.values_list("kind").annotate(n=Count("id")).order_by())
+    figures = dashboard_figures(request.user)  # the monthly report of this month for the user's scope
+    counts = {row.kind: row.flow.end for row in figures["report"].kinds} if figures else {}
     rows = [(kind.label, counts.get(kind.value, 0), kind.value) for kind in ClassificationKind]
     children = Child.objects.active().visible_to(request.user)
     return render(
@@ -37,12 +36,14 @@ def dashboard(request):
         "dashboard.html",
         {
             "rows": rows,
-            "classified_total": open_entries.values("child").distinct().count(),
+            "classified_total": figures["report"].classified_children if figures else 0,
+            "figures": figures,
             "children_total": children.count(),
             "duplicates": children.filter(likely_duplicate=True).count(),
             "role": role_of(request.user),
             "todo": todo_counts(request.user),
             "visits": visits_dashboard(request.user),
+            "agreements": agreement_coverage(children, timezone.localdate()) if role_of(request.user) else None,
         },
     )
 

@@ -75,7 +75,7 @@ ROUTES = {
 
 # Each later app keeps its own routes in tests/<app>/scope_routes.py (see tests/scope_support.py).
 EXTENSIONS = []
-for _app in ("visits", "adoption", "imports", "reports"):
+for _app in ("visits", "adoption", "imports", "reports", "agreements", "campaigns"):
     try:
         EXTENSIONS.append(importlib.import_module(f"tests.{_app}.scope_routes"))
     except ModuleNotFoundError as error:
