@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "subsidies",
     "adoption",
     "visits",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -155,6 +156,10 @@ CELERY_BEAT_SCHEDULE = {
     "exports-purge-nightly": {
         "task": "subsidies.exports.purge_old_exports_task",
         "schedule": crontab(hour=3, minute=30),
+    },
+    "report-files-purge-nightly": {
+        "task": "reports.jobs.purge_old_report_files_task",
+        "schedule": crontab(hour=3, minute=40),
     },
     "visits-schedule-nightly": {
         "task": "visits.tasks.nightly_schedule_task",

@@ -14,6 +14,7 @@ urlpatterns = [
     path("subsidies/", include("subsidies.urls")),
     path("visits/", include("visits.urls")),
     path("adoption/", include("adoption.urls")),
+    path("reports/", include("reports.urls")),
     path("users/", views.user_list, name="user_list"),
     path("users/new/", views.user_edit, name="user_create"),
     path("users/<int:pk>/", views.user_edit, name="user_edit"),
