@@ -605,7 +605,7 @@ def complete_assessment(
             action=Action.DECISION,
             obj=assessment,
             child=case.child,
-            summary=_("收养评估发现须报告的情形：%(f)s") % {"f": "；".join(assessment.red_flag_labels())}[:120],
+            summary=_("收养评估发现须报告的情形：%(f)s") % {"f": "；".join(assessment.red_flag_labels())},
             changes={str(_("情形说明")): [None, assessment.red_flag_note]},
         )
     case.integration_end = integration_end
