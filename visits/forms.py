@@ -126,7 +126,9 @@ class VisitForm(forms.ModelForm):
 
 
 class ReviewForm(forms.Form):
-    decision = forms.ChoiceField(choices=[("accept", _("通过")), ("return", _("退回修改"))], widget=forms.RadioSelect)
+    decision = forms.ChoiceField(
+        label=_("审核结论"), choices=[("accept", _("通过")), ("return", _("退回修改"))], widget=forms.RadioSelect
+    )
     comment = forms.CharField(
         label=_("审核意见"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
