@@ -37,6 +37,28 @@ from .models import OPEN_STATES, PATH, AdoptionCase, Applicant, CaseDocument, Di
 from .reports import render_assessment_pdf, render_registration_pdf
 
 READERS = (Role.STAFF, Role.LEADER)
+# The form of the step each state shows; refusal, withdrawal and the notice show while the case is open.
+STATE_FORMS = {
+    State.APPLICATION: "submit_form",
+    State.REVIEW: "assessment_form",
+    State.ASSESSMENT: "integration_form",
+    State.INTEGRATION: "complete_form",
+    State.DECISION: "register_form",
+}
+
+
+def _forms_on_page(case) -> set[str]:
+    """The step forms the case page shows for the case as it is (what detail.html renders)."""
+    if not case.is_open:
+        return set()
+    shown = {STATE_FORMS[case.state], "withdraw_form"}
+    if case.state != State.APPLICATION:
+        shown.add("refuse_form")
+        if case.needs_notice:
+            shown.add("notice_form")
+    return shown
+
+
 PAGE_SIZE = 25
 
 
@@ -323,6 +345,8 @@ def _step(request, pk, form_class, key, call, success):
     case.refresh_from_db()
     context = _detail_context(request, case, **{key: form})
     context["failed_form"] = key
+    if key not in _forms_on_page(case):
+        context["step_errors"] = form.non_field_errors()  # the form is not on the page: say it on top
     return render(request, "adoption/detail.html", context, status=400)
 
 
