@@ -98,8 +98,13 @@ def situation_of(child: Child, day: datetime.date) -> ChildSituation:
     """The child's situation from the registry, as it stood on `day`."""
     parents = situations_on(child, day)
     father, mother = parents[ParentSituation.Parent.FATHER], parents[ParentSituation.Parent.MOTHER]
-    carer = child.carers.filter(is_primary=True).first()
-    open_kinds = set(child.classifications.current_on(day).values_list("kind", flat=True))
+    # .all() and Python filters, so a prefetched child (the demo, imports) costs no query here.
+    carer = next((c for c in child.carers.all() if c.is_primary), None)
+    open_kinds = {
+        entry.kind
+        for entry in child.classifications.all()
+        if entry.start_date <= day and (entry.end_date is None or entry.end_date > day)
+    }
     return ChildSituation(
         dropped_out=child.school_status == Child.SchoolStatus.DROPPED_OUT,
         ill_or_disabled=child.health_status in (Child.HealthStatus.SERIOUS_ILLNESS, Child.HealthStatus.DISABLED)

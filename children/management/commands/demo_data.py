@@ -11,7 +11,9 @@ from django.utils import timezone
 
 from children.demo import PASSWORD, counts_by_kind, demo_children, make_demo_data
 from children.models import ClassificationKind
+from adoption import demo as adoption_demo
 from subsidies import demo as subsidies_demo
+from visits import demo as visits_demo
 
 
 def _width(text: str) -> int:
@@ -46,9 +48,12 @@ class Command(BaseCommand):
         try:
             with transaction.atomic():
                 if reset:
+                    adoption_demo.wipe(demo_children())
                     subsidies_demo.wipe(demo_children())
                 result = make_demo_data(scale=scale, seed=seed, today=today, reset=reset)
                 money = subsidies_demo.seed(demo_children(), today=today, seed=seed) if result.created else None
+                adoption_demo.seed(demo_children(), today=today) if result.created else None
+                visit_counts = visits_demo.seed(demo_children(), today=today, seed=seed) if result.created else None
         except ValueError as error:
             raise CommandError(str(error)) from None
         seconds = time.monotonic() - began
@@ -68,6 +73,11 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"保障记录 {money['enrolments']} 条；{money['approved']:%Y-%m} 发放批次已审批，"
                 f"{money['draft']:%Y-%m} 批次待审批；待审核申请 {money['waiting']} 件。"
+            )
+        if visit_counts:
+            self.stdout.write(
+                f"探访记录 {visit_counts['visits']} 条；逾期未探访 {visit_counts['overdue']} 名，"
+                f"重点巡防对象 {visit_counts['patrol']} 名。"
             )
         counts = counts_by_kind()
         rows = [("儿童类别", "人数")]
