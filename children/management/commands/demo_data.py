@@ -9,9 +9,9 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from adoption import demo as adoption_demo
 from children.demo import PASSWORD, counts_by_kind, demo_children, make_demo_data
 from children.models import ClassificationKind
-from adoption import demo as adoption_demo
 from subsidies import demo as subsidies_demo
 from visits import demo as visits_demo
 
@@ -52,7 +52,7 @@ class Command(BaseCommand):
                     subsidies_demo.wipe(demo_children())
                 result = make_demo_data(scale=scale, seed=seed, today=today, reset=reset)
                 money = subsidies_demo.seed(demo_children(), today=today, seed=seed) if result.created else None
-                adoption_demo.seed(demo_children(), today=today) if result.created else None
+                adoption = adoption_demo.seed(demo_children(), today=today) if result.created else None
                 visit_counts = visits_demo.seed(demo_children(), today=today, seed=seed) if result.created else None
         except ValueError as error:
             raise CommandError(str(error)) from None
@@ -79,6 +79,8 @@ class Command(BaseCommand):
                 f"探访记录 {visit_counts['visits']} 条；逾期未探访 {visit_counts['overdue']} 名，"
                 f"重点巡防对象 {visit_counts['patrol']} 名。"
             )
+        if adoption:
+            self.stdout.write(f"收养案件 {adoption['cases']} 件；待登记：{adoption['ready'] or '无'}。")
         counts = counts_by_kind()
         rows = [("儿童类别", "人数")]
         rows += [(str(kind.label), str(counts[kind.value])) for kind in ClassificationKind if counts[kind.value]]
