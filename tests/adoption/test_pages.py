@@ -222,3 +222,20 @@ def test_a_foundling_without_an_id_number_by_file_number(client, staff, township
     assert case.parents_unknown
     page = client.get(reverse("adoption:detail", args=[case.pk])).content.decode()
     assert "登记前须发布寻亲公告" in page
+
+
+def test_the_child_page_links_to_the_case_for_staff_only(client, staff, leader, caseworker_a, child_a):
+    case = make_case(staff, child_a, up_to=State.REVIEW)
+    client.force_login(staff)
+    page = client.get(reverse("children:detail", args=[child_a.pk])).content.decode()
+    assert reverse("adoption:detail", args=[case.pk]) in page
+    assert f"{reverse('adoption:create')}?child={child_a.pk}" in page
+    new_case_form = client.get(reverse("adoption:create"), {"child": child_a.pk}).content.decode()
+    assert f'value="{child_a.pk}"' in new_case_form
+    client.force_login(leader)
+    page = client.get(reverse("children:detail", args=[child_a.pk])).content.decode()
+    assert reverse("adoption:detail", args=[case.pk]) in page
+    assert reverse("adoption:create") not in page
+    client.force_login(caseworker_a)
+    page = client.get(reverse("children:detail", args=[child_a.pk])).content.decode()
+    assert "/adoption/" not in page
