@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "subsidies",
     "adoption",
     "visits",
+    "visits.campaigns",
     "reports",
 ]
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("children/", include("children.urls")),
     path("subsidies/", include("subsidies.urls")),
     path("visits/", include("visits.urls")),
+    path("campaigns/", include("visits.campaigns.urls")),
     path("adoption/", include("adoption.urls")),
     path("reports/", include("reports.urls")),
     path("users/", views.user_list, name="user_list"),
