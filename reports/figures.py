@@ -37,7 +37,7 @@ import calendar
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection
 from django.db.models import Case, Count, F, IntegerField, Min, Q, Sum, Value, When
@@ -576,7 +576,7 @@ def compute_report(period: Period, scope: Scope | None = None, *, sections=None)
 
 def wan(amount: Decimal) -> str:
     """Yuan as 万元 with two places, as the bureau's summaries write it (202.79 万元)."""
-    return f"{(amount / Decimal(10000)).quantize(Decimal('0.01')):,}"
+    return f"{(amount / Decimal(10000)).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,}"
 
 
 def yuan(amount: Decimal) -> str:

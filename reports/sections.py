@@ -1,11 +1,20 @@
 """Sections other apps contribute to the monthly report and to the case file.
 
 A section is a title, a few sentences, tables, and optionally columns for the per-township
-table. Builders read the other apps' models with set-based queries; a builder whose app has no
-model yet is simply not listed, so the report never prints a placeholder number.
+table. Builders read the other apps' models (visits, guardianship agreements, adoption) with
+set-based queries, a few per report whatever the number of children. Which sections exist is
+decided by the installed apps, so the report never prints a placeholder number.
 """
 
+import datetime
 from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from children.idnumbers import mask_id_number
 
 
 @dataclass
@@ -28,11 +37,368 @@ class Section:
     empty_note: str = ""
 
 
+def _n(value: int) -> str:
+    return f"{value:,}"
+
+
+def _day(day: datetime.date) -> str:
+    return _("%(y)d年%(m)d月%(d)d日") % {"y": day.year, "m": day.month, "d": day.day}
+
+
+# ---------------------------------------------------------------------------------------------
+# The monthly report
+
+
+def visits_section(report) -> Section:
+    """巡视探访: visits done in the period, problems, mandatory reports; due, overdue and key patrol targets."""
+    from visits.models import DIMENSIONS, MandatoryReport, Rating, RiskLevel, Visit, VisitSchedule
+
+    period, scope = report.period, report.scope
+    first, last = period.first_day, period.last_day
+    today = timezone.localdate()
+    visits = Visit.objects.filter(scope.children("child__"), visited_on__gte=first, visited_on__lte=last).exclude(
+        status=Visit.Status.RETURNED
+    )
+    problem = Q()
+    for name, _label in DIMENSIONS:
+        problem |= Q(**{f"{name}_rating__in": [Rating.POOR, Rating.SERIOUS]})
+    by_kind = {
+        row["kind"]: row
+        for row in visits.values("kind")
+        .annotate(
+            n=Count("id"),
+            children=Count("child", distinct=True),
+            problems=Count("id", filter=problem),
+            high=Count("id", filter=Q(risk_level=RiskLevel.HIGH)),
+        )
+        .order_by()
+    }
+    totals = visits.aggregate(
+        n=Count("id"), children=Count("child", distinct=True), problems=Count("id", filter=problem)
+    )
+    per_township = dict(visits.values_list("child__township_id").annotate(n=Count("id")).order_by())
+    reports = MandatoryReport.objects.filter(
+        scope.children("child__"), reported_at__date__gte=first, reported_at__date__lte=last
+    )
+    report_counts = reports.aggregate(
+        n=Count("id"), handled=Count("id", filter=Q(status=MandatoryReport.Status.HANDLED))
+    )
+    schedules = VisitSchedule.objects.filter(scope.children(), child__status="active")
+    state = schedules.aggregate(
+        in_plan=Count("child"),
+        due_by_end=Count("child", filter=Q(due_on__lte=last)),
+        late=Count("child", filter=Q(due_on__lt=today)),
+        targets=Count("child", filter=Q(patrol=True)),
+        targets_late=Count("child", filter=Q(patrol=True, due_on__lt=today)),
+    )
+    by_township = {
+        row["township_id"]: row
+        for row in schedules.values("township_id")
+        .annotate(late=Count("child", filter=Q(due_on__lt=today)), targets=Count("child", filter=Q(patrol=True)))
+        .order_by()
+    }
+    paragraphs = [
+        _(
+            "%(period)s共开展巡视探访%(n)s次，探访儿童%(c)s人，其中发现健康、精神、教育、卫生、居住或监护方面"
+            "较差或严重问题的%(p)s次；疑似侵害强制报告%(r)s件（已处置%(h)s件）。"
+        )
+        % {
+            "period": period.label,
+            "n": _n(totals["n"]),
+            "c": _n(totals["children"]),
+            "p": _n(totals["problems"]),
+            "r": _n(report_counts["n"]),
+            "h": _n(report_counts["handled"]),
+        },
+        _(
+            "截至%(today)s（本表生成时的探访计划）：纳入探访计划%(c)s人，统计期末前应访%(due)s人，逾期未访%(o)s人；"
+            "重点巡防对象%(p)s人，其中逾期未访%(po)s人。"
+        )
+        % {
+            "today": _day(today),
+            "c": _n(state["in_plan"]),
+            "due": _n(state["due_by_end"]),
+            "o": _n(state["late"]),
+            "p": _n(state["targets"]),
+            "po": _n(state["targets_late"]),
+        },
+    ]
+    rows = [
+        [
+            str(label),
+            _n(by_kind.get(kind, {}).get("n", 0)),
+            _n(by_kind.get(kind, {}).get("children", 0)),
+            _n(by_kind.get(kind, {}).get("problems", 0)),
+            _n(by_kind.get(kind, {}).get("high", 0)),
+        ]
+        for kind, label in Visit.Kind.choices
+    ]
+    foot = [
+        _("合计"),
+        _n(totals["n"]),
+        _n(totals["children"]),
+        _n(totals["problems"]),
+        _n(sum(r.get("high", 0) for r in by_kind.values())),
+    ]
+    table = Table([_("探访类型"), _("次数"), _("儿童（人）"), _("发现问题（次）"), _("评为高风险（次）")], rows, foot)
+    return Section(
+        key="visits",
+        title=_("巡视探访"),
+        paragraphs=paragraphs,
+        tables=[table],
+        township_columns=[
+            (_("探访次数"), per_township, totals["n"]),
+            (_("逾期未访（当前）"), {k: v["late"] for k, v in by_township.items()}, state["late"]),
+            (_("重点巡防对象（当前）"), {k: v["targets"] for k, v in by_township.items()}, state["targets"]),
+        ],
+    )
+
+
+def agreements_section(report) -> Section:
+    """委托监护: signed, current agreements over the left-behind children at the end of the period."""
+    from children.agreements import State, left_behind_children, with_agreement_state
+    from children.models import Child, GuardianshipAgreement
+
+    period, scope = report.period, report.scope
+    day = min(period.last_day, timezone.localdate())
+    children = Child.objects.filter(scope.children())
+    rows = (
+        with_agreement_state(left_behind_children(children, day), day)
+        .values("township_id", "agreement_state")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts = dict.fromkeys(State.KEYS.values(), 0)
+    covered_by_township: dict[int, int] = {}
+    left_by_township: dict[int, int] = {}
+    for row in rows:
+        key = State.KEYS[row["agreement_state"]]
+        counts[key] += row["n"]
+        left_by_township[row["township_id"]] = left_by_township.get(row["township_id"], 0) + row["n"]
+        if key in ("current", "expiring"):
+            covered_by_township[row["township_id"]] = covered_by_township.get(row["township_id"], 0) + row["n"]
+    left_behind = sum(counts.values())
+    covered = counts["current"] + counts["expiring"]
+    signed = GuardianshipAgreement.objects.filter(
+        scope.children("child__"), signed_on__gte=period.first_day, signed_on__lte=period.last_day
+    ).count()
+    paragraphs = [
+        _(
+            "截至%(day)s，农村留守儿童%(n)s人，已签订有效《委托监护责任确认书》的%(c)s人%(pct)s"
+            "（其中一个月内到期%(e)s人），未签订%(m)s人，已到期或终止未续签%(x)s人；%(period)s新签订%(s)s份。"
+        )
+        % {
+            "day": _day(day),
+            "n": _n(left_behind),
+            "c": _n(covered),
+            "pct": _("，覆盖率%(p)d%%") % {"p": round(covered * 100 / left_behind)} if left_behind else "",
+            "e": _n(counts["expiring"]),
+            "m": _n(counts["missing"]),
+            "x": _n(counts["expired"]),
+            "period": period.label,
+            "s": _n(signed),
+        }
+    ]
+    return Section(
+        key="agreements",
+        title=_("农村留守儿童委托监护"),
+        paragraphs=paragraphs,
+        township_columns=[
+            (_("留守儿童"), left_by_township, left_behind),
+            (_("已签确认书"), covered_by_township, covered),
+        ],
+    )
+
+
+def adoption_section(report) -> Section:
+    """收养登记: registrations in the period (by the child's origin), cases still open."""
+    from adoption.models import AdoptionCase, State
+
+    period, scope = report.period, report.scope
+    cases = AdoptionCase.objects.filter(scope.children("child__"))
+    registered = cases.filter(
+        state=State.REGISTERED, registered_on__gte=period.first_day, registered_on__lte=period.last_day
+    )
+    by_origin = dict(registered.values_list("origin").annotate(n=Count("id")).order_by())
+    by_township = dict(registered.values_list("child__township_id").annotate(n=Count("id")).order_by())
+    total = sum(by_origin.values())
+    year = cases.filter(
+        state=State.REGISTERED, registered_on__gte=period.year_start, registered_on__lte=period.last_day
+    ).count()
+    open_now = cases.open().count()
+    detail = _("、").join(
+        _("%(o)s%(n)s件") % {"o": label, "n": _n(by_origin[value])}
+        for value, label in AdoptionCase.Origin.choices
+        if by_origin.get(value)
+    )
+    paragraphs = [
+        _("%(period)s办理收养登记%(n)s件%(detail)s；%(y)d年累计%(ytd)s件。目前在办收养案件%(o)s件。")
+        % {
+            "period": period.label,
+            "n": _n(total),
+            "detail": _("（%(d)s）") % {"d": detail} if detail else "",
+            "y": period.last.year,
+            "ytd": _n(year),
+            "o": _n(open_now),
+        }
+    ]
+    return Section(
+        key="adoption",
+        title=_("收养登记"),
+        paragraphs=paragraphs,
+        township_columns=[(_("收养登记"), by_township, total)],
+    )
+
+
 def available() -> list:
     """Builders `f(report) -> Section | None` for the monthly report, in print order."""
-    return []
+    builders = []
+    if apps.is_installed("visits"):
+        builders.append(visits_section)
+    if _has_model("children", "GuardianshipAgreement"):
+        builders.append(agreements_section)
+    if apps.is_installed("adoption") and _has_model("adoption", "AdoptionCase"):
+        builders.append(adoption_section)
+    return builders
+
+
+def _has_model(app_label: str, name: str) -> bool:
+    try:
+        apps.get_model(app_label, name)
+    except LookupError:
+        return False
+    return True
+
+
+# ---------------------------------------------------------------------------------------------
+# The case file
+
+
+VISITS_ON_FILE = 12
+
+
+def child_visits_section(child, *, masked: bool, today: datetime.date) -> Section:
+    from visits.models import MandatoryReport, Visit, VisitSchedule
+
+    visits = list(
+        Visit.objects.filter(child=child).select_related("visitor").order_by("-visited_on", "-id")[:VISITS_ON_FILE]
+    )
+    count = Visit.objects.filter(child=child).count()
+    rows = []
+    for visit in visits:
+        poor = [label for label, display, value, _note in visit.dimension_rows() if value in ("poor", "serious")]
+        rows.append(
+            [
+                f"{visit.visited_on:%Y-%m-%d}",
+                visit.get_kind_display(),
+                visit.visitor.get_full_name() or visit.visitor.get_username(),
+                visit.get_risk_level_display(),
+                _("、").join(str(p) for p in poor) or _("无"),
+                (visit.problems or "—")[:80],
+                visit.get_status_display(),
+            ]
+        )
+    paragraphs = []
+    schedule = VisitSchedule.objects.filter(child=child).first()
+    if schedule is not None:
+        text = _("下次应探访：%(d)s") % {"d": f"{schedule.due_on:%Y-%m-%d}"}
+        if schedule.due_on < today:
+            text += _("（已逾期）")
+        if schedule.patrol:
+            text += _("；重点巡防对象（%(r)s）") % {"r": schedule.patrol_reason or schedule.get_patrol_source_display()}
+        paragraphs.append(text + _("。"))
+    reports = MandatoryReport.objects.filter(child=child).order_by("-reported_at")
+    for item in reports[:5]:
+        paragraphs.append(
+            _("强制报告：%(d)s，%(s)s%(h)s")
+            % {
+                "d": f"{timezone.localtime(item.reported_at):%Y-%m-%d}",
+                "s": item.get_status_display(),
+                "h": _("，处置：%(h)s") % {"h": item.handling[:80]} if item.handling else "",
+            }
+        )
+    if count > len(visits):
+        paragraphs.append(_("共%(n)d次探访，下表为最近%(k)d次。") % {"n": count, "k": len(visits)})
+    tables = []
+    if rows:
+        tables.append(
+            Table(
+                [_("日期"), _("类型"), _("探访人"), _("风险"), _("较差或严重的方面"), _("发现的问题"), _("状态")],
+                rows,
+                numeric_from=99,
+            )
+        )
+    return Section(
+        key="visits", title=_("巡视探访"), paragraphs=paragraphs, tables=tables, empty_note=_("尚无探访记录。")
+    )
+
+
+def child_agreements_section(child, *, masked: bool, today: datetime.date) -> Section | None:
+    from children.models import GuardianshipAgreement
+
+    agreements = list(GuardianshipAgreement.objects.filter(child=child).order_by("-period_start", "-id"))
+    if not agreements and not child.classifications.filter(kind="left_behind").exists():
+        return None
+    rows = [
+        [
+            a.get_status_display(),
+            f"{a.period_start:%Y-%m-%d} — {a.period_end:%Y-%m-%d}",
+            f"{a.carer_name}（{a.get_carer_relationship_display()}）",
+            mask_id_number(a.carer_id_number) if masked else a.carer_id_number,
+            f"{a.signed_on:%Y-%m-%d}" if a.signed_on else "—",
+            (f"{a.ended_on:%Y-%m-%d} {a.get_end_reason_display()}" if a.ended_on else "—"),
+        ]
+        for a in agreements
+    ]
+    tables = (
+        [
+            Table(
+                [_("状态"), _("委托期限"), _("受委托人"), _("身份证号"), _("签订日期"), _("终止")],
+                rows,
+                numeric_from=99,
+            )
+        ]
+        if rows
+        else []
+    )
+    return Section(
+        key="agreements",
+        title=_("委托监护责任确认书"),
+        tables=tables,
+        empty_note=_("农村留守儿童，尚未签订委托监护责任确认书。"),
+    )
+
+
+def child_adoption_section(child, *, masked: bool, today: datetime.date) -> Section | None:
+    from adoption.models import AdoptionCase
+
+    cases = list(AdoptionCase.objects.filter(child=child).order_by("-applied_on", "-id"))
+    if not cases:
+        return None
+    rows = [
+        [
+            f"{c.applied_on:%Y-%m-%d}",
+            c.get_origin_display(),
+            c.get_state_display(),
+            f"{c.registered_on:%Y-%m-%d}" if c.registered_on else "—",
+            c.certificate_number or "—",
+        ]
+        for c in cases
+    ]
+    return Section(
+        key="adoption",
+        title=_("收养"),
+        tables=[Table([_("申请日期"), _("来源"), _("状态"), _("登记日期"), _("登记证号")], rows, numeric_from=99)],
+    )
 
 
 def case_file_sections() -> list:
     """Builders `f(child, *, masked, today) -> Section | None` for the case file, in print order."""
-    return []
+    builders = []
+    if apps.is_installed("visits"):
+        builders.append(child_visits_section)
+    if _has_model("children", "GuardianshipAgreement"):
+        builders.append(child_agreements_section)
+    if apps.is_installed("adoption") and _has_model("adoption", "AdoptionCase"):
+        builders.append(child_adoption_section)
+    return builders
