@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from children.idnumbers import normalize_id_number, parse_id_number
+from children.idnumbers import mask_id_number, mask_phone, normalize_id_number, parse_id_number
 from children.models import Child
 from dingzhou_welfare.access import role_of
 from dingzhou_welfare.audit import diff, log_action, snapshot
@@ -226,6 +226,15 @@ def registration_gaps(case: AdoptionCase, day: datetime.date) -> list[str]:
 # The application and its parties
 
 
+def _case_snapshot(case: AdoptionCase) -> dict:
+    """The case's fields for the audit trail, the placer's ID number and phone masked like the registry's."""
+    masked = {"placer_id_number": mask_id_number, "placer_phone": mask_phone}
+    values = snapshot(case, fields=set(CASE_FIELDS) - set(masked))
+    for name, mask in masked.items():
+        values[str(AdoptionCase._meta.get_field(name).verbose_name)] = mask(getattr(case, name))
+    return values
+
+
 def _clean_case(case: AdoptionCase) -> None:
     case.placer_id_number = normalize_id_number(case.placer_id_number)
     case.full_clean(exclude=["child", "created_by"])
@@ -266,7 +275,7 @@ def open_case(*, actor, child: Child, data: dict) -> AdoptionCase:
         obj=case,
         child=child,
         summary=_("收养申请：案件 %(n)s") % {"n": case.number},
-        changes=diff({}, snapshot(case, fields=set(CASE_FIELDS))),
+        changes=diff({}, _case_snapshot(case)),
     )
     return case
 
@@ -276,7 +285,7 @@ def update_case(*, actor, case: AdoptionCase, data: dict) -> AdoptionCase:
     case = AdoptionCase.objects.select_for_update(of=("self",)).select_related("child").get(pk=case.pk)
     if not case.is_open:
         raise ValidationError(_("案件已办结（%(s)s），不能再修改。") % {"s": case.get_state_display()})
-    before = snapshot(case, fields=set(CASE_FIELDS))
+    before = _case_snapshot(case)
     if case.state != State.APPLICATION and "applied_on" in data and data["applied_on"] != case.applied_on:
         raise ValidationError({"applied_on": _("案件受理后不能修改申请日期。")})
     if case.state != State.APPLICATION and "origin" in data and data["origin"] != case.origin:
@@ -286,7 +295,7 @@ def update_case(*, actor, case: AdoptionCase, data: dict) -> AdoptionCase:
             setattr(case, field, data[field])
     _clean_case(case)
     case.save()
-    changes = diff(before, snapshot(case, fields=set(CASE_FIELDS)))
+    changes = diff(before, _case_snapshot(case))
     if changes:
         log_action(
             actor=actor,

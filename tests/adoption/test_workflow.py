@@ -237,3 +237,27 @@ def test_a_third_applicant_is_refused_and_the_id_decides_birth_and_sex(staff, ch
     first = case.applicants.get(position=1)
     assert (first.birth_date, first.sex) == (D("1985-04-02"), "M")
     assert Step.objects.filter(case=case).count() == 1
+
+
+def test_the_audit_trail_keeps_the_placer_id_number_masked(staff, child_a):
+    from tests.factories import make_id_number
+
+    number = make_id_number(D("1975-02-03"), "M")
+    case = make_case(
+        staff,
+        child_a,
+        up_to=State.APPLICATION,
+        origin="guardian",
+        parents_unknown=False,
+        placer_kind="guardian",
+        placer_name="王大山",
+        placer_id_number=number,
+        placer_phone="13912345678",
+    )
+    services.update_case(actor=staff, case=case, data={"placer_phone": "13800001111"})
+    entries = AuditEntry.objects.filter(object_type="adoptioncase", object_id=str(case.pk))
+    text = str(list(entries.values_list("changes", flat=True)))
+    assert number not in text
+    assert "13912345678" not in text
+    assert f"{number[:4]}**********{number[-4:]}" in text
+    assert "139****5678" in text
