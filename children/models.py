@@ -556,7 +556,7 @@ class GuardianshipAgreement(models.Model):
         ChildDocument,
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,  # kept while the agreement is; both go when the child's record is deleted
         related_name="+",
         verbose_name=_("签字扫描件"),
     )

@@ -183,3 +183,14 @@ def test_initial_data_comes_from_the_case_file(left_behind_a, staff):
     assert data["period_start"] == datetime.date(2026, 6, 1)
     assert data["period_end"] == datetime.date(2027, 5, 31)
     assert "外出务工" in data["reason_unable"]
+
+
+def test_the_scan_stays_while_its_agreement_does_but_the_childs_record_can_still_be_deleted(left_behind_a, staff):
+    from django.db.models import RestrictedError
+
+    draft = agreements.save_agreement(actor=staff, child=left_behind_a, data=agreement_data())
+    signed = agreements.sign_agreement(actor=staff, agreement=draft, signed_on=datetime.date(2026, 3, 1), scan=_scan())
+    with pytest.raises(RestrictedError):
+        signed.scan.delete()
+    left_behind_a.delete()
+    assert not GuardianshipAgreement.objects.exists()
