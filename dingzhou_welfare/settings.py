@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "visits",
     "visits.campaigns",
     "reports",
+    "imports",
 ]
 
 MIDDLEWARE = [

@@ -12,6 +12,7 @@ urlpatterns = [
     path("password/", auth_views.PasswordChangeView.as_view(success_url="/"), name="password_change"),
     path("children/", include("children.urls")),
     path("subsidies/", include("subsidies.urls")),
+    path("imports/", include("imports.urls")),
     path("visits/", include("visits.urls")),
     path("campaigns/", include("visits.campaigns.urls")),
     path("adoption/", include("adoption.urls")),

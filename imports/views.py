@@ -1,0 +1,154 @@
+"""The import pages: upload, the job (progress, then the preview), confirm, downloads. Bureau staff only."""
+
+import tempfile
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from children.idnumbers import mask_id_number
+from dingzhou_welfare.access import can_reveal, require_role
+from dingzhou_welfare.audit import log_action
+from dingzhou_welfare.models import AuditEntry, Role
+
+from . import services, workbooks
+from .forms import UploadForm
+from .models import ImportJob, ImportRow
+
+ROWS_PER_PAGE = 100
+
+
+def _job_for(user, pk) -> ImportJob:
+    require_role(user, Role.STAFF)
+    return get_object_or_404(ImportJob.objects.select_related("uploaded_by", "confirmed_by"), pk=pk)
+
+
+@login_required
+def index(request):
+    require_role(request.user, Role.STAFF)
+    if request.method == "POST":
+        form = UploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            with transaction.atomic():
+                job = services.start_import(
+                    actor=request.user, kind=form.cleaned_data["kind"], upload=form.cleaned_data["file"]
+                )
+            return redirect("imports:job", pk=job.pk)
+        status = 400
+    else:
+        form = UploadForm(initial={"kind": request.GET.get("kind", ImportJob.Kind.CHILDREN)})
+        status = 200
+    jobs = ImportJob.objects.select_related("uploaded_by", "confirmed_by")[:20]
+    return render(request, "imports/index.html", {"form": form, "jobs": jobs}, status=status)
+
+
+@login_required
+def template(request, kind):
+    require_role(request.user, Role.STAFF)
+    if kind not in ImportJob.Kind.values:
+        raise Http404
+    out = tempfile.TemporaryFile()  # noqa: SIM115  (FileResponse closes it)
+    workbooks.write_template(kind, out)
+    out.seek(0)
+    name = _("儿童花名册导入模板.xlsx") if kind == ImportJob.Kind.CHILDREN else _("保障标准导入模板.xlsx")
+    return FileResponse(out, as_attachment=True, filename=name)
+
+
+def _state(job: ImportJob) -> dict:
+    progress = services.progress_of(job)
+    return {
+        "status": job.status,
+        "label": str(job.get_status_display()),
+        "done": progress,
+        "total": job.total_rows,
+        "working": job.working,
+    }
+
+
+@login_required
+def job_detail(request, pk):
+    job = _job_for(request.user, pk)
+    shown = request.GET.get("show", "")
+    rows = job.rows.all()
+    if shown in ImportRow.Status.values:
+        rows = rows.filter(status=shown)
+    elif job.rows_invalid:
+        shown = ""
+    page = Paginator(rows.order_by("line"), ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    reveal = can_reveal(request.user)
+    for row in page.object_list:
+        row.key_shown = row.key if reveal or job.kind != ImportJob.Kind.CHILDREN else mask_id_number(row.key)
+    return render(
+        request,
+        "imports/job.html",
+        {
+            "job": job,
+            "page": page,
+            "shown": shown,
+            "state": _state(job),
+            "stale": services.is_stale(job),
+            "statuses": ImportRow.Status.choices,
+            "checked": job.status in (ImportJob.Status.READY, ImportJob.Status.INVALID, ImportJob.Status.DONE),
+        },
+    )
+
+
+@login_required
+def job_progress(request, pk):
+    job = _job_for(request.user, pk)
+    return JsonResponse(_state(job))
+
+
+@login_required
+@require_POST
+def job_confirm(request, pk):
+    job = _job_for(request.user, pk)
+    with transaction.atomic():
+        confirmed = services.confirm_import(actor=request.user, job=job)
+    if confirmed:
+        messages.success(request, _("已确认，正在导入。"))
+    else:
+        messages.warning(request, _("该文件当前不能导入（%(s)s）。") % {"s": job.get_status_display()})
+    return redirect("imports:job", pk=job.pk)
+
+
+@login_required
+@require_POST
+def job_retry(request, pk):
+    job = _job_for(request.user, pk)
+    with transaction.atomic():
+        restarted = services.restart_import(job=job)
+    if restarted:
+        messages.success(request, _("已重新开始。"))
+    else:
+        messages.warning(request, _("该任务仍在进行或已完成，无需重新开始。"))
+    return redirect("imports:job", pk=job.pk)
+
+
+@login_required
+def job_errors(request, pk):
+    """The uploaded rows with the bad cells marked (personal data: audited as an export)."""
+    job = _job_for(request.user, pk)
+    if job.status not in (ImportJob.Status.READY, ImportJob.Status.INVALID, ImportJob.Status.DONE) or not job.file:
+        raise Http404
+    out = tempfile.TemporaryFile()  # noqa: SIM115  (FileResponse closes it)
+    try:
+        invalid = workbooks.write_marked(job, out)
+    except Exception:
+        out.close()
+        raise
+    log_action(
+        actor=request.user,
+        action=AuditEntry.Action.EXPORT,
+        obj=job,
+        summary=_("下载导入检查结果：%(n)s") % {"n": job.original_name},
+        changes={"file": job.original_name, "invalid_rows": invalid},
+    )
+    out.seek(0)
+    stem = job.original_name.rsplit(".", 1)[0]
+    return FileResponse(out, as_attachment=True, filename=_("%(n)s-检查结果.xlsx") % {"n": stem})
