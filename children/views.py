@@ -3,20 +3,19 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from dingzhou_welfare.access import can_change_children, can_reveal, get_child_for, scope_children
+from dingzhou_welfare.access import can_change_children, can_reveal, get_child_for
 from dingzhou_welfare.forms import form_errors_from
 from dingzhou_welfare.pagination import CappedPaginator
 from subsidies.views import child_enrolments_context
 from visits.views import child_visits_context
 
-from . import services
+from . import listing, services
 from .filters import ChildFilter
 from .forms import (
     CHILD_FIELDS,
@@ -30,7 +29,7 @@ from .forms import (
     PaymentAccountForm,
     RevealForm,
 )
-from .models import Child, ChildDocument, Classification, PaymentAccount
+from .models import ChildDocument, PaymentAccount
 from .rules import classification_problems, situations_on
 
 PAGE_SIZE = 25
@@ -43,13 +42,7 @@ def _change_required(user):
 
 @login_required
 def child_list(request):
-    children = scope_children(Child.objects.all(), request.user).select_related("township", "village")
-    children = children.prefetch_related(
-        Prefetch(
-            "classifications", queryset=Classification.objects.open().order_by("kind"), to_attr="open_classifications"
-        )
-    )
-    filterset = ChildFilter(request.GET or None, queryset=children, request=request)
+    filterset = ChildFilter(request.GET or None, queryset=listing.children_for(request.user), request=request)
     paginator = CappedPaginator(filterset.qs, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -60,6 +53,7 @@ def child_list(request):
         {
             "filter": filterset,
             "page": page,
+            "rows": listing.rows(page),
             "paginator": paginator,
             "query": query.urlencode(),
             "can_change": can_change_children(request.user),

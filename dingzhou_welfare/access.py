@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from .models import COUNTY_WIDE_ROLES, NO_CHILD_ROLES, Role, StaffProfile
+from .roles import ROLE_PERMISSIONS
 
 
 def role_of(user) -> str | None:
@@ -38,14 +39,29 @@ def area_filter(user, prefix: str = "") -> Q | None:
     nothing = Q(pk__in=[])
     if role is None or role in NO_CHILD_ROLES:
         return nothing
-    profile = user.profile
-    village_ids = list(profile.villages.values_list("id", flat=True)) if role == Role.CASEWORKER else []
+    village_ids = _village_ids(user)
     if village_ids:
         return Q(**{f"{prefix}village_id__in": village_ids})
-    township_ids = list(profile.townships.values_list("id", flat=True))
+    township_ids = _township_ids(user)
     if not township_ids:
         return nothing
     return Q(**{f"{prefix}township_id__in": township_ids})
+
+
+def _village_ids(user) -> list[int]:
+    """The villages a caseworker is limited to (none: the whole township), read once per user object."""
+    cached = getattr(user, "_dzw_village_ids", None)
+    if cached is None:
+        limited = role_of(user) == Role.CASEWORKER
+        cached = user._dzw_village_ids = list(user.profile.villages.values_list("id", flat=True)) if limited else []
+    return cached
+
+
+def _township_ids(user) -> list[int]:
+    cached = getattr(user, "_dzw_township_ids", None)
+    if cached is None:
+        cached = user._dzw_township_ids = list(user.profile.townships.values_list("id", flat=True))
+    return cached
 
 
 def scope_children(queryset, user):
@@ -73,12 +89,23 @@ def get_child_for(user, pk, *, for_change: bool = False):
     return child
 
 
+def role_may(user, permission: str) -> bool:
+    """Whether the user's role grants `permission` ("app.codename"), as dingzhou_welfare/roles.py says.
+
+    A role's group holds exactly these permissions (roles.sync_role_groups), so this answers as
+    user.has_perm() would, from the role already loaded for the scope: has_perm() reads every
+    permission of the user and their groups (two queries) on each request that asks. A user
+    without a role (a superuser included) may do nothing with children, as they see none.
+    """
+    return permission in ROLE_PERMISSIONS.get(role_of(user), ())
+
+
 def can_change_children(user) -> bool:
-    return user.has_perm("children.change_child")
+    return role_may(user, "children.change_child")
 
 
 def can_reveal(user) -> bool:
-    return user.has_perm("children.reveal_personal_data")
+    return role_may(user, "children.reveal_personal_data")
 
 
 def townships_for(user):
@@ -108,7 +135,7 @@ def villages_for(user):
 
 def villages_limited(user) -> bool:
     """A caseworker responsible for some villages only (their children must be in one of them)."""
-    return role_of(user) == Role.CASEWORKER and user.profile.villages.exists()
+    return role_of(user) == Role.CASEWORKER and bool(_village_ids(user))
 
 
 def require_role(user, *roles) -> None:
