@@ -10,10 +10,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from adoption import demo as adoption_demo
+from children import demo_agreements
 from children.demo import PASSWORD, counts_by_kind, demo_children, make_demo_data
 from children.models import ClassificationKind
 from subsidies import demo as subsidies_demo
 from visits import demo as visits_demo
+from visits.campaigns import demo as campaigns_demo
 
 
 def _width(text: str) -> int:
@@ -54,6 +56,8 @@ class Command(BaseCommand):
                 money = subsidies_demo.seed(demo_children(), today=today, seed=seed) if result.created else None
                 adoption = adoption_demo.seed(demo_children(), today=today) if result.created else None
                 visit_counts = visits_demo.seed(demo_children(), today=today, seed=seed) if result.created else None
+                agreements = demo_agreements.seed(demo_children(), today=today, seed=seed) if result.created else None
+                campaign = campaigns_demo.seed(demo_children(), today=today, seed=seed) if result.created else None
         except ValueError as error:
             raise CommandError(str(error)) from None
         seconds = time.monotonic() - began
@@ -81,6 +85,13 @@ class Command(BaseCommand):
             )
         if adoption:
             self.stdout.write(f"收养案件 {adoption['cases']} 件；待登记：{adoption['ready'] or '无'}。")
+        if agreements:
+            self.stdout.write(
+                f"委托监护责任确认书：有效 {agreements['current']}，即将到期 {agreements['expiring']}，"
+                f"已到期 {agreements['expired']}，待签订 {agreements['draft']}，未填写 {agreements['missing']}。"
+            )
+        if campaign:
+            self.stdout.write(f"走访慰问：{campaign['campaign']}，{campaign['handouts']} 名儿童。")
         counts = counts_by_kind()
         rows = [("儿童类别", "人数")]
         rows += [(str(kind.label), str(counts[kind.value])) for kind in ClassificationKind if counts[kind.value]]
