@@ -127,7 +127,9 @@ def refresh_schedules(*, today: datetime.date) -> NightlyResult:
             [Child.Status.ACTIVE],
         )
         result.removed = cursor.rowcount
-        # New rows: the latest visit of each child without a schedule (none for most new children).
+        # New rows: the latest visit of each child without a schedule (none for most new children),
+        # dated in the same statement by the same rule as due_on().
+        limit = _add_days("COALESCE(v.visited_on, %(today)s)", "i.days")
         cursor.execute(
             f"""
             INSERT INTO {t["schedule"]} (child_id, township_id, village_id, risk_level, patrol, patrol_source,
@@ -137,7 +139,10 @@ def refresh_schedules(*, today: datetime.date) -> NightlyResult:
                    COALESCE(v.risk_level = 'high', %(false)s),
                    CASE WHEN v.risk_level = 'high' THEN 'auto' ELSE '' END,
                    '', CASE WHEN v.risk_level = 'high' THEN v.visited_on END,
-                   v.id, v.visited_on, v.next_visit_due, %(today)s, %(today)s, %(now)s
+                   v.id, v.visited_on, v.next_visit_due, %(today)s,
+                   CASE WHEN v.next_visit_due IS NOT NULL AND v.next_visit_due < {limit}
+                        THEN v.next_visit_due ELSE {limit} END,
+                   %(now)s
             FROM {t["child"]} c
             LEFT JOIN (
                 SELECT id, child_id, visited_on, next_visit_due, risk_level,
@@ -148,6 +153,8 @@ def refresh_schedules(*, today: datetime.date) -> NightlyResult:
                     WHERE c2.status = %(active)s
                       AND NOT EXISTS (SELECT 1 FROM {t["schedule"]} s2 WHERE s2.child_id = c2.id))
             ) v ON v.child_id = c.id AND v.n = 1
+            JOIN {t["interval"]} i ON i.tier = CASE WHEN v.risk_level = 'high' THEN 'high'
+                                                    WHEN v.id IS NULL THEN 'first' ELSE v.risk_level END
             WHERE c.status = %(active)s AND NOT EXISTS (SELECT 1 FROM {t["schedule"]} s WHERE s.child_id = c.id)
             """,
             {"false": False, "today": today, "now": timezone.now(), "active": Child.Status.ACTIVE},
@@ -163,14 +170,14 @@ def refresh_schedules(*, today: datetime.date) -> NightlyResult:
             """.replace("IS DISTINCT FROM", "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT")
         )
         result.moved = cursor.rowcount
+        # Re-date in place: the interval joined by each row's tier; only rows whose date moves are written.
         limit = _add_days("COALESCE(s.last_visited_on, s.registered_on)", "i.days")
         new_due = f"CASE WHEN s.planned_on IS NOT NULL AND s.planned_on < {limit} THEN s.planned_on ELSE {limit} END"
         cursor.execute(
             f"""
-            UPDATE {t["schedule"]} SET due_on = d.due
-            FROM (SELECT s.child_id, {new_due} AS due
-                  FROM {t["schedule"]} s JOIN {t["interval"]} i ON i.tier = {_tier_sql("s")}) d
-            WHERE d.child_id = {t["schedule"]}.child_id AND {t["schedule"]}.due_on <> d.due
+            UPDATE {t["schedule"]} AS s SET due_on = {new_due}
+            FROM {t["interval"]} i
+            WHERE i.tier = {_tier_sql("s")} AND s.due_on <> {new_due}
             """
         )
         result.redated = cursor.rowcount
