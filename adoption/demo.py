@@ -71,7 +71,8 @@ def wipe(children) -> None:
 @transaction.atomic
 def seed(children, *, today: datetime.date) -> dict:
     """Five cases on institution orphans and other demo children: application, review, integration,
-    decision (ready to register) and one registered last month."""
+    decision (ready to register) and one withdrawn. None is registered, so the registry keeps the
+    bureau's published figures until someone registers the ready case through the pages."""
     staff = get_user_model().objects.get(username="demo_staff")
     picture = _png()
     candidates = list(
@@ -86,7 +87,7 @@ def seed(children, *, today: datetime.date) -> dict:
         taken = {c.pk for c in candidates}
         more = children.filter(status=Child.Status.ACTIVE, birth_date__gt=datetime.date(today.year - 14, 1, 1))
         candidates += list(more.exclude(pk__in=taken).order_by("pk")[: 5 - len(candidates)])
-    targets = [State.APPLICATION, State.REVIEW, State.INTEGRATION, State.DECISION, State.REGISTERED]
+    targets = [State.APPLICATION, State.REVIEW, State.INTEGRATION, State.DECISION, State.WITHDRAWN]
     made = {}
     for n, (child, target, family) in enumerate(zip(candidates, targets, FAMILIES, strict=False)):
         made[target] = _case(staff, child, target, family, today=today, n=n, picture=picture)
@@ -151,6 +152,8 @@ def _case(staff, child, target, family, *, today, n, picture):
     case = services.submit_application(actor=staff, case=case, note="材料齐全，予以受理（演示）")
     if target == State.REVIEW:
         return case
+    if target == State.WITHDRAWN:
+        return services.withdraw_case(actor=staff, case=case, reason="收养人家庭变故，暂缓收养（演示）")
     case = services.start_assessment(actor=staff, case=case, notified_on=day(100), **THIRD_PARTY)
     services.record_findings(actor=staff, case=case, findings={d.value: text for d, text in FINDING.items()})
     started = day(20) if target == State.INTEGRATION else day(90)
@@ -166,6 +169,4 @@ def _case(staff, child, target, family, *, today, n, picture):
         conclusion="suitable",
         conclusion_note="收养人具备抚养、教育和保护被收养人的能力，融合良好，建议准予登记。",
     )
-    if target == State.DECISION:
-        return case
-    return services.register_adoption(actor=staff, case=case, registered_on=day(30))
+    return case
