@@ -84,6 +84,10 @@ class Totals:
     total: CategoryRow
     per_item: list[ItemRow]
 
+    def table(self) -> list[tuple[CategoryRow, list[tuple[CampaignItem, Decimal]]]]:
+        """Each row with its cells paired with their items (goods and cash are shown differently)."""
+        return [(row, list(zip(self.items, row.quantities, strict=True))) for row in [*self.rows, self.total]]
+
     def sentence(self) -> str:
         """The report's paragraph: 走访慰问社会散居孤儿 33 名、…；发放大米 583 份、…、慰问金 4,500.00 元。"""
         visited = _("、").join(
