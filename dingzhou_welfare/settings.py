@@ -136,7 +136,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Django's Redis cache, reusing its Redis client (dingzhou_welfare/cache.py): sessions live here.
+    CACHES = {"default": {"BACKEND": "dingzhou_welfare.cache.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -162,6 +163,10 @@ CELERY_BEAT_SCHEDULE = {
     "report-files-purge-nightly": {
         "task": "reports.jobs.purge_old_report_files_task",
         "schedule": crontab(hour=3, minute=40),
+    },
+    "import-files-purge-nightly": {
+        "task": "imports.tasks.purge_old_import_files_task",
+        "schedule": crontab(hour=3, minute=50),
     },
     "visits-schedule-nightly": {
         "task": "visits.tasks.nightly_schedule_task",
