@@ -54,3 +54,39 @@ class ReportJob(models.Model):
     @property
     def working(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+
+class BatchMoney(models.Model):
+    """An approved batch's money per programme, township and kind, summed once from its lines.
+
+    Approved batches never change (DESIGN.md 3), so their sums never go stale: the report reads a few
+    hundred of these rows instead of millions of lines. `figures.summarise_batches` writes them, with
+    the batch's `BatchMoneyDone` row in the same transaction, the first time a report needs the batch.
+    """
+
+    batch = models.ForeignKey("subsidies.Batch", on_delete=models.CASCADE, related_name="+")
+    programme = models.ForeignKey("subsidies.Programme", on_delete=models.CASCADE, related_name="+")
+    township = models.ForeignKey("children.Township", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=12)
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    lines = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "programme", "township", "kind"], name="batchmoney_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.batch_id} {self.programme_id} {self.township_id} {self.kind} {self.amount}"
+
+
+class BatchMoneyDone(models.Model):
+    """The batch's money is summed in BatchMoney (a batch with no lines has no BatchMoney rows)."""
+
+    batch = models.OneToOneField("subsidies.Batch", on_delete=models.CASCADE, primary_key=True, related_name="+")
+    lines = models.PositiveIntegerField()
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    summed_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"{self.batch_id} {self.amount}"

@@ -10,7 +10,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.apps import apps
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -155,46 +155,58 @@ def visits_section(report) -> Section:
 
 
 def agreements_section(report) -> Section:
-    """委托监护: signed, current agreements over the left-behind children at the end of the period."""
-    from children.agreements import State, left_behind_children, with_agreement_state
-    from children.models import Child, GuardianshipAgreement
+    """委托监护: signed, current agreements over the left-behind children at the end of the period.
+
+    The same states as children.agreements (covered = a signed agreement in force that day), counted
+    with two semi-joins per township rather than per child, so a province costs a few hundred milliseconds.
+    """
+    from children.agreements import EXPIRY_WARNING_DAYS
+    from children.models import Child, Classification, ClassificationKind, GuardianshipAgreement
 
     period, scope = report.period, report.scope
     day = min(period.last_day, timezone.localdate())
-    children = Child.objects.filter(scope.children())
-    rows = (
-        with_agreement_state(left_behind_children(children, day), day)
-        .values("township_id", "agreement_state")
-        .annotate(n=Count("pk"))
+    soon = day + datetime.timedelta(days=EXPIRY_WARNING_DAYS)
+    current = GuardianshipAgreement.objects.current_on(day).filter(child=OuterRef("child"))
+    renewed = GuardianshipAgreement.objects.signed().filter(child=OuterRef("child"), period_start__gt=day)
+    # One left-behind entry in force per child and day: counting entries counts children.
+    entries = (
+        Classification.objects.current_on(day)
+        .filter(scope.children("child__"), kind=ClassificationKind.LEFT_BEHIND)
+        .filter(Q(child__status=Child.Status.ACTIVE) | Q(child__closed_on__gt=day))
+        .annotate(
+            has_current=Exists(current),
+            ends_soon=Exists(current.filter(period_end__lte=soon)) & ~Exists(renewed),
+        )
+    )
+    rows = list(
+        entries.values(township_id=F("child__township_id"))
+        .annotate(
+            n=Count("pk"),
+            covered=Count("pk", filter=Q(has_current=True)),
+            expiring=Count("pk", filter=Q(has_current=True, ends_soon=True)),
+        )
         .order_by()
     )
-    counts = dict.fromkeys(State.KEYS.values(), 0)
-    covered_by_township: dict[int, int] = {}
-    left_by_township: dict[int, int] = {}
-    for row in rows:
-        key = State.KEYS[row["agreement_state"]]
-        counts[key] += row["n"]
-        left_by_township[row["township_id"]] = left_by_township.get(row["township_id"], 0) + row["n"]
-        if key in ("current", "expiring"):
-            covered_by_township[row["township_id"]] = covered_by_township.get(row["township_id"], 0) + row["n"]
-    left_behind = sum(counts.values())
-    covered = counts["current"] + counts["expiring"]
+    left_by_township = {r["township_id"]: r["n"] for r in rows}
+    covered_by_township = {r["township_id"]: r["covered"] for r in rows}
+    left_total = sum(left_by_township.values())
+    covered = sum(covered_by_township.values())
+    expiring = sum(r["expiring"] for r in rows)
     signed = GuardianshipAgreement.objects.filter(
         scope.children("child__"), signed_on__gte=period.first_day, signed_on__lte=period.last_day
     ).count()
     paragraphs = [
         _(
             "截至%(day)s，农村留守儿童%(n)s人，已签订有效《委托监护责任确认书》的%(c)s人%(pct)s"
-            "（其中一个月内到期%(e)s人），未签订%(m)s人，已到期或终止未续签%(x)s人；%(period)s新签订%(s)s份。"
+            "（其中一个月内到期未续签%(e)s人），未签订或已到期%(m)s人；%(period)s新签订%(s)s份。"
         )
         % {
             "day": _day(day),
-            "n": _n(left_behind),
+            "n": _n(left_total),
             "c": _n(covered),
-            "pct": _("，覆盖率%(p)d%%") % {"p": round(covered * 100 / left_behind)} if left_behind else "",
-            "e": _n(counts["expiring"]),
-            "m": _n(counts["missing"]),
-            "x": _n(counts["expired"]),
+            "pct": _("，覆盖率%(p)d%%") % {"p": round(covered * 100 / left_total)} if left_total else "",
+            "e": _n(expiring),
+            "m": _n(left_total - covered),
             "period": period.label,
             "s": _n(signed),
         }
@@ -204,7 +216,7 @@ def agreements_section(report) -> Section:
         title=_("农村留守儿童委托监护"),
         paragraphs=paragraphs,
         township_columns=[
-            (_("留守儿童"), left_by_township, left_behind),
+            (_("留守儿童"), left_by_township, left_total),
             (_("已签确认书"), covered_by_township, covered),
         ],
     )

@@ -9,3 +9,14 @@ def get_count(mapping, key) -> int:
     if not mapping:
         return 0
     return mapping.get(key, 0)
+
+
+@register.filter
+def grouped(value) -> str:
+    """A count with thousands separators whatever the language (1,380), as the bureau's tables write it."""
+    if value is None or value == "":
+        return "—"
+    try:
+        return f"{int(value):,}"
+    except (TypeError, ValueError):
+        return str(value)

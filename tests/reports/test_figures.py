@@ -160,5 +160,22 @@ def test_the_figures_take_a_fixed_number_of_queries(world, django_assert_max_num
             kind=Kind.HARDSHIP_POVERTY,
             start_date=M(2026, 5, 2),
         )
-    with django_assert_max_num_queries(12):
+    compute_report(Period.of(M(2026, 5, 1)))  # the first report sums each approved batch once (BatchMoney)
+    with django_assert_max_num_queries(14):  # 11 reads, the savepoint around them, the batches summed already
         compute_report(Period.of(M(2026, 5, 1)))
+
+
+def test_an_approved_batch_is_summed_once_and_to_the_fen(world):
+    from reports.figures import summarise_batches
+    from reports.models import BatchMoney, BatchMoneyDone
+
+    compute_report(Period.of(M(2026, 5, 1)))
+    approved = Batch.objects.filter(status=Batch.Status.APPROVED)
+    assert BatchMoneyDone.objects.count() == approved.count() == 5
+    for batch in approved:
+        lines = Line.objects.filter(batch=batch)
+        summed = BatchMoney.objects.filter(batch=batch)
+        assert sum(m.amount for m in summed) == sum(line.amount for line in lines) == batch.total_amount
+        assert sum(m.lines for m in summed) == lines.count()
+    assert summarise_batches(approved.values_list("pk", flat=True)) == 0  # nothing summed twice
+    assert not BatchMoneyDone.objects.filter(batch=world["june"]).exists()  # a draft is never summed
