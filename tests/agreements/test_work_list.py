@@ -124,3 +124,17 @@ def test_the_dashboard_shows_the_county_coverage_to_staff(client, village_childr
 def test_the_administrator_gets_no_work_list(client, administrator):
     client.force_login(administrator)
     assert client.get(reverse("children:agreements")).status_code == 404
+
+
+def test_the_work_list_costs_the_same_queries_for_one_child_or_many(
+    client, frozen, township_a, village_a, staff, django_assert_max_num_queries
+):
+    client.force_login(staff)
+    make_left_behind(ChildFactory(township=township_a, village=village_a), staff)
+    with django_assert_max_num_queries(12) as one:
+        client.get(reverse("children:agreements"))
+    for _ in range(15):
+        make_left_behind(ChildFactory(township=township_a, village=village_a), staff)
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        response = client.get(reverse("children:agreements"))
+    assert len(response.context["page"]) == 16

@@ -175,3 +175,29 @@ def test_others_cannot_record_or_create(client, campaign, caseworker_b, leader, 
     assert client.get(reverse("campaigns:detail", args=[campaign.pk])).status_code == 200
     assert client.get(reverse("campaigns:handout", args=[campaign.pk, child_a.pk])).status_code == 404
     assert client.get(reverse("campaigns:children", args=[campaign.pk])).status_code == 404
+
+
+def test_campaign_pages_cost_the_same_queries_for_one_handout_or_many(
+    client, campaign, staff, township_a, django_assert_max_num_queries
+):
+    from tests.factories import ChildFactory
+
+    def add_child():
+        child = ChildFactory(township=township_a)
+        add_classification(
+            actor=staff, child=child, kind=ClassificationKind.HARDSHIP_POVERTY, start_date=datetime.date(2025, 1, 1)
+        )
+        give(staff, campaign, child, 大米=1, 慰问金="100")
+
+    client.force_login(staff)
+    add_child()
+    counts = {}
+    for name in ("campaigns:detail", "campaigns:children"):
+        with django_assert_max_num_queries(20) as captured:
+            client.get(reverse(name, args=[campaign.pk]))
+        counts[name] = len(captured.captured_queries)
+    for _ in range(12):
+        add_child()
+    for name, count in counts.items():
+        with django_assert_max_num_queries(count):
+            assert client.get(reverse(name, args=[campaign.pk])).status_code == 200
