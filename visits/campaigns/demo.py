@@ -11,6 +11,7 @@ from collections import Counter
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Q
 
 from children.models import Child, Classification
 from dingzhou_welfare.audit import log_action
@@ -70,8 +71,8 @@ def seed(children, *, today: datetime.date, seed: int = 2022) -> dict:
 
     held: dict[int, set[str]] = {}
     for child_id, kind in (
-        Classification.objects.current_on(end)
-        .filter(child__in=children.filter(status=Child.Status.ACTIVE))
+        Classification.objects.current_on(start)  # held the whole period, whatever day the handout is
+        .filter(Q(end_date__isnull=True) | Q(end_date__gt=end), child__in=children.filter(status=Child.Status.ACTIVE))
         .values_list("child_id", "kind")
     ):
         held.setdefault(child_id, set()).add(kind)
