@@ -238,6 +238,7 @@ class Row:
 
     line: int
     raw: list
+    raw_id: object = None
     errors: list[tuple[str, str]] = field(default_factory=list)
     child: dict = field(default_factory=dict)
     village_name: str = ""
@@ -262,6 +263,11 @@ class Row:
     @property
     def key(self) -> str:
         return self.child.get("id_number", "")
+
+    @property
+    def shown_key(self) -> str:
+        """The ID number as typed when it is not a valid one (the preview shows what is wrong)."""
+        return self.key or cells.cell_text(self.raw_id)[:30]
 
     @property
     def label(self) -> str:
@@ -290,8 +296,9 @@ def parse_row(row: Row, header: dict[str, int], ctx: Context) -> None:
 
     child = row.child
     child["name"] = get("姓名", _max(Child, "name"), required=True)
+    row.raw_id = _cell(row, header, "身份证号")
     try:
-        number = cells.number_text(_cell(row, header, "身份证号"), what=WHAT_ID)
+        number = cells.number_text(row.raw_id, what=WHAT_ID)
     except CellError as error:
         row.error("身份证号", error.message)
         number = ""

@@ -120,6 +120,28 @@ def roster_rows(count: int, *, seed: int = 2026, today: datetime.date | None = N
         yield [row[c] for c in COLUMNS]
 
 
+# Typical mistakes for a demo of the error list: (column, wrong value).
+MISTAKES = [
+    ("身份证号", lambda v: v[:17] + ("0" if v[-1] != "0" else "1")),  # a wrong check digit
+    ("出生日期", lambda v: v[:8] + "31" if v[5:7] in ("02", "04", "06", "09", "11") else v[:5] + "02-30"),
+    ("乡镇（街道）", lambda v: v.replace("镇", "乡") + "X"),
+    ("保障起始月份", lambda v: (v.replace("-", "年") + "月") if v else "2024年1月"),
+    ("与儿童关系", lambda v: "邻居"),
+    ("银行账号", lambda v: v[:6] + "-" + v[6:]),
+]
+
+
+def with_mistakes(rows, every: int = 40):
+    """Every `every`-th row gets one of the typical mistakes (for trying the error list)."""
+    index = {column: i for i, column in enumerate(COLUMNS)}
+    for n, row in enumerate(rows, start=1):
+        if n % every == 0:
+            column, wrong = MISTAKES[(n // every) % len(MISTAKES)]
+            row = list(row)
+            row[index[column]] = wrong(row[index[column]])
+        yield row
+
+
 def write_roster_xlsx(out, rows, *, columns=COLUMNS) -> int:
     """Written like Excel writes it (shared strings), with openpyxl's streaming writer."""
     import openpyxl

@@ -99,7 +99,7 @@ def _store(job: ImportJob, rows) -> dict:
                 job.pk,
                 row.line,
                 row.status,
-                (row.key or "")[:100],
+                (getattr(row, "shown_key", row.key) or "")[:100],
                 (row.label or "")[:100],
                 changes,
                 [list(e) for e in row.errors],
