@@ -442,12 +442,17 @@ def left_behind_children(children, day: datetime.date):
 
 
 def with_agreement_state(children, day: datetime.date):
-    """Annotate `agreement_state` (State), `covered_until` and `has_draft`, all in the database."""
+    """Annotate `agreement_state` (State), `covered_until`, `last_end` and `has_draft`, all in the database."""
     signed = Agreement.objects.signed().filter(child=OuterRef("pk"))
     current = signed.filter(period_start__lte=day, period_end__gte=day)
     soon = day + datetime.timedelta(days=EXPIRY_WARNING_DAYS)
     return children.annotate(
         covered_until=Subquery(current.order_by("-period_end").values("period_end")[:1]),
+        last_end=Subquery(
+            Agreement.objects.filter(child=OuterRef("pk"), signed_on__isnull=False)
+            .order_by("-period_end")
+            .values("period_end")[:1]
+        ),
         renewed=Exists(signed.filter(period_start__gt=day)),
         ever_signed=Exists(Agreement.objects.filter(child=OuterRef("pk"), signed_on__isnull=False)),
         has_draft=Exists(Agreement.objects.filter(child=OuterRef("pk"), status=Agreement.Status.DRAFT)),
