@@ -49,7 +49,12 @@ class NewCaseForm(CaseForm):
 
     def clean_child_ref(self):
         ref = normalize_id_number(self.cleaned_data["child_ref"])
-        condition = Q(id_number=ref) if len(ref) == 18 else Q(pk=int(ref)) if ref.isdigit() else None
+        if len(ref) == 18:
+            condition = Q(id_number=ref)
+        elif ref.isdigit() and len(ref) <= 9:  # a file number (the registry's id), never past an integer column
+            condition = Q(pk=int(ref))
+        else:
+            condition = None
         child = Child.objects.filter(condition).first() if condition is not None else None
         if child is None:
             raise forms.ValidationError(_("没有找到该儿童档案，请核对身份证号或档案编号。"))

@@ -62,9 +62,10 @@ def test_a_new_case_from_the_child_id_number(client, staff, child_a):
 
 def test_a_new_case_for_an_unknown_child_says_so(client, staff):
     client.force_login(staff)
-    response = client.post(reverse("adoption:create"), {"child_ref": "130682201503140010", "applied_on": "2026-05-20"})
-    assert response.status_code == 400
-    assert "没有找到该儿童档案，请核对身份证号或档案编号。" in response.content.decode()
+    for ref in ("130682201503140010", "99999999999999999", "王小明"):
+        response = client.post(reverse("adoption:create"), {"child_ref": ref, "applied_on": "2026-05-20"})
+        assert response.status_code == 400
+        assert "没有找到该儿童档案，请核对身份证号或档案编号。" in response.content.decode()
     assert not AdoptionCase.objects.exists()
 
 
