@@ -106,26 +106,37 @@ def ensure_caseworkers() -> dict[int, int]:
     return by_township
 
 
+def visit_counts(children: int, total: int, rng: random.Random) -> list[int]:
+    """Visits per child: uneven (0 to about twice the mean), summing to exactly `total`."""
+    mean = total / children
+    counts = [int(rng.random() * 2 * mean + 0.5) for _ in range(children)]
+    made = sum(counts)
+    index = 0
+    while made != total:  # the rounding leaves a few too many or too few: spread the difference
+        step = 1 if made < total else -1
+        if step > 0 or counts[index % children] > 0:
+            counts[index % children] += step
+            made += step
+        index += 1
+    return counts
+
+
 def visit_lines(children, caseworkers, reviewer_id, total, today, days, seed):
-    """Text-format COPY lines, in chunks, for about `total` visits over the given children."""
+    """Text-format COPY lines, in chunks, for exactly `total` visits over the given children."""
     rng = random.Random(seed)
     now = datetime.datetime.now(datetime.UTC).isoformat()
-    per_child = total / len(children)
-    made = 0
     chunk = []
-    for child_id, township_id in children:
-        if made >= total:
-            break
-        count = min(int(rng.random() * 2 * per_child + 0.5), total - made)
+    levels, weights = [name for name, _w in LEVELS], [w for _n, w in LEVELS]
+    for (child_id, township_id), count in zip(children, visit_counts(len(children), total, rng), strict=True):
         if count == 0:
             continue
         visitor = caseworkers[township_id]
-        level = rng.choices([name for name, _w in LEVELS], weights=[w for _n, w in LEVELS])[0]
+        level = rng.choices(levels, weights=weights)[0]
         day = today - datetime.timedelta(days=1 + int(rng.random() * days[level] * 1.25))
         for index in range(count):
             if index:
                 day -= datetime.timedelta(days=rng.randint(30, 120))
-                level = rng.choices([name for name, _w in LEVELS], weights=[w for _n, w in LEVELS])[0]
+                level = rng.choices(levels, weights=weights)[0]
             ratings, reasons = RATINGS[level]
             recent = (today - day).days <= 20
             due = day + datetime.timedelta(days=days[level])
@@ -134,7 +145,6 @@ def visit_lines(children, caseworkers, reviewer_id, total, today, days, seed):
                 f'{child_id}\t{visitor}\troutine\t{day}\t["child"]\t\t{ratings}\t\t[]\tf\t\t{due}\t'
                 f"{level}\t{reasons}\t{'submitted' if recent else 'accepted'}\t{reviewed}\t\t{now}\t{now}\n"
             )
-        made += count
         if len(chunk) >= 20000:
             yield "".join(chunk).encode()
             chunk = []
@@ -196,7 +206,9 @@ def timed(label: str, work) -> float:
     started = time.perf_counter()
     result = work()
     seconds = time.perf_counter() - started
-    print(f"  {label:<58} {seconds:7.2f} s   {result}")
+    counts = f"added {result.added:,}, removed {result.removed:,}, moved {result.moved:,}, re-dated {result.redated:,}"
+    steps = ", ".join(f"{step} {value:.1f}" for step, value in result.seconds.items())
+    print(f"  {label:<58} {seconds:7.2f} s   {counts}; steps (s): {steps}")
     return seconds
 
 
@@ -267,7 +279,7 @@ def in_process(page: Page) -> None:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    client = Client()
+    client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(get_user_model().objects.get(username=page.user))
     client.get(page.url)
     with CaptureQueriesContext(connection) as queries:

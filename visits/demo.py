@@ -132,7 +132,8 @@ def seed(children, *, today: datetime.date, seed: int = 2022) -> dict:
 
 
 def _walkthrough(children, users, townships, today):
-    """The cases a demo shows: a mandatory report open and one handled, a returned visit, a manual target."""
+    """The cases a demo shows: a mandatory report open and one handled, a returned visit, visits to review,
+    a manual patrol target."""
     first = [c for c in children if c.township_id == townships.get(CASEWORKER_TOWNSHIP)]
     mine = set(users["demo_caseworker"].profile.villages.values_list("pk", flat=True))
     own = [c for c in first if c.village_id in mine] or first
@@ -191,6 +192,18 @@ def _walkthrough(children, users, townships, today):
             visit=visit,
             accept=False,
             comment="卫生环境评为较差，但没有写明具体问题和措施，请补充后重新提交。",
+        )
+    for n, child in enumerate(second[2:5]):  # recent visits for the township supervisor to review
+        record_visit(
+            actor=users["demo_caseworker2"],
+            child=child,
+            data={
+                **base,
+                "visited_on": today - datetime.timedelta(days=n + 1),
+                "present": ["child", "grandparent"],
+                "mental_rating": Rating.FAIR,
+                "mental_note": "想念外出务工的父母",
+            },
         )
     if len(second) > 1:
         set_patrol(

@@ -9,6 +9,7 @@ children. Every step writes the same result when run twice (idempotent).
 
 import dataclasses
 import datetime
+import time
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -78,6 +79,12 @@ class NightlyResult:
     moved: int = 0
     redated: int = 0
     workload_rows: int = 0
+    seconds: dict[str, float] = dataclasses.field(default_factory=dict)  # per step, for the benchmark
+
+    def lap(self, step: str, since: float) -> float:
+        now = time.perf_counter()
+        self.seconds[step] = round(now - since, 3)
+        return now
 
 
 def _add_days(column: str, days: str) -> str:
@@ -121,12 +128,14 @@ def refresh_schedules(*, today: datetime.date) -> NightlyResult:
     _ensure_intervals()
     t = _tables()
     result = NightlyResult()
+    lap = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute(
             f"DELETE FROM {t['schedule']} WHERE child_id IN (SELECT id FROM {t['child']} WHERE status <> %s)",
             [Child.Status.ACTIVE],
         )
         result.removed = cursor.rowcount
+        lap = result.lap("removed", lap)
         # New rows: the latest visit of each child without a schedule (none for most new children),
         # dated in the same statement by the same rule as due_on().
         limit = _add_days("COALESCE(v.visited_on, %(today)s)", "i.days")
@@ -160,6 +169,7 @@ def refresh_schedules(*, today: datetime.date) -> NightlyResult:
             {"false": False, "today": today, "now": timezone.now(), "active": Child.Status.ACTIVE},
         )
         result.added = cursor.rowcount
+        lap = result.lap("added", lap)
         cursor.execute(
             f"""
             UPDATE {t["schedule"]} SET township_id = c.township_id, village_id = c.village_id
@@ -170,6 +180,7 @@ def refresh_schedules(*, today: datetime.date) -> NightlyResult:
             """.replace("IS DISTINCT FROM", "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT")
         )
         result.moved = cursor.rowcount
+        lap = result.lap("moved", lap)
         # Re-date in place: the interval joined by each row's tier; only rows whose date moves are written.
         limit = _add_days("COALESCE(s.last_visited_on, s.registered_on)", "i.days")
         new_due = f"CASE WHEN s.planned_on IS NOT NULL AND s.planned_on < {limit} THEN s.planned_on ELSE {limit} END"
@@ -181,6 +192,7 @@ def refresh_schedules(*, today: datetime.date) -> NightlyResult:
             """
         )
         result.redated = cursor.rowcount
+        lap = result.lap("redated", lap)
     return result
 
 
@@ -246,6 +258,9 @@ def run_nightly(*, today: datetime.date | None = None) -> NightlyResult:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:  # one run at a time; a second waits and then finds little to do
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext('visits.run_nightly'))")
+            cursor.execute("SET LOCAL work_mem = '64MB'")  # the first build sorts the latest visit of each child
     result = refresh_schedules(today=today)
+    began = time.perf_counter()
     result.workload_rows = compute_workload(today=today)
+    result.lap("workload", began)
     return result

@@ -336,7 +336,7 @@ def handle_report(*, actor, report: MandatoryReport, handling: str) -> Mandatory
 
 @transaction.atomic
 def save_intervals(*, actor, days: dict[str, int]) -> None:
-    """New intervals apply to every child at once: the due dates are recomputed set-based."""
+    """New intervals apply to every child: the nightly job runs at once after the commit to re-date them."""
     changes = {}
     for tier, value in days.items():
         interval, _created = VisitInterval.objects.select_for_update().get_or_create(
@@ -348,5 +348,8 @@ def save_intervals(*, actor, days: dict[str, int]) -> None:
             interval.full_clean()
             interval.save()
     if changes:
-        schedules.refresh_schedules(today=timezone.localdate())
         log_action(actor=actor, action=Action.UPDATE, obj="visitinterval", summary=_("修改探访间隔"), changes=changes)
+        # Re-dating a million children takes a minute or two: the nightly job does it now, in a worker.
+        from .tasks import nightly_schedule_task
+
+        transaction.on_commit(nightly_schedule_task.delay)

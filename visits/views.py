@@ -352,7 +352,7 @@ def interval_settings(request):
     form = IntervalsForm(request.POST or None, current=intervals())
     if request.method == "POST" and form.is_valid():
         services.save_intervals(actor=request.user, days=form.days())
-        messages.success(request, _("已保存探访间隔，所有儿童的应探访日期已按新间隔重新计算。"))
+        messages.success(request, _("已保存探访间隔。所有儿童的应探访日期正在后台按新间隔重新计算，几分钟内完成。"))
         return redirect("visits:intervals")
     status = 400 if request.method == "POST" else 200
     return render(request, "visits/intervals.html", {"form": form, "rules": rules_table()}, status=status)

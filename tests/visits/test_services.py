@@ -199,11 +199,12 @@ def test_review_accept_and_return_with_a_comment(caseworker_a, supervisor_a, chi
     assert decisions == 2
 
 
-def test_new_intervals_redate_every_child(caseworker_a, staff, child_a, child_b):
+def test_new_intervals_redate_every_child(caseworker_a, staff, child_a, child_b, django_capture_on_commit_callbacks):
     record_visit(actor=caseworker_a, child=child_a, data=visit_data())  # low: 180 days
     schedule = VisitSchedule.objects.get(child=child_a)
     assert schedule.due_on == D(2026, 11, 16)
-    save_intervals(actor=staff, days={"high": 30, "medium": 60, "low": 90, "first": 20})
+    with django_capture_on_commit_callbacks(execute=True):
+        save_intervals(actor=staff, days={"high": 30, "medium": 60, "low": 90, "first": 20})
     schedule.refresh_from_db()
     assert schedule.due_on == D(2026, 8, 18)
     assert VisitSchedule.objects.get(child=child_b).due_on == D(2026, 6, 21)  # added, first visit in 20 days
