@@ -1,0 +1,470 @@
+"""The roster's columns and the check of one row's cells (no database)."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from children.idnumbers import check_agrees_with_id, mask_account, mask_id_number, mask_phone, parse_id_number
+from children.models import (
+    Carer,
+    Child,
+    ClassificationKind,
+    PaymentAccount,
+    Township,
+    Village,
+)
+from subsidies.models import Programme
+from subsidies.months import add_months, month_start
+
+from .. import cells
+from ..cells import CellError
+
+Kind = ClassificationKind
+
+COLUMNS = [
+    "姓名",
+    "性别",
+    "身份证号",
+    "出生日期",
+    "民族",
+    "乡镇（街道）",
+    "村（社区）",
+    "户籍性质",
+    "儿童类别",
+    "保障项目",
+    "保障起始月份",
+    "监护人姓名",
+    "监护人身份证号",
+    "与儿童关系",
+    "监护人电话",
+    "开户银行",
+    "银行账号",
+    "残疾类别",
+    "残疾等级",
+    "残疾证号",
+    "备注",
+]
+REQUIRED = ["姓名", "身份证号", "乡镇（街道）", "户籍性质"]
+CHUNK = 2000
+
+SEXES = {"男": "M", "女": "F", "M": "M", "F": "F"}
+HUKOU = {
+    "农村": Child.HukouType.RURAL,
+    "农业": Child.HukouType.RURAL,
+    "城镇": Child.HukouType.URBAN,
+    "非农业": Child.HukouType.URBAN,
+}
+# DESIGN.md section 4: the Chinese names and the bureau's short names.
+KIND_NAMES = {
+    **{str(label): value for value, label in Kind.choices},
+    "社会散居孤儿": Kind.ORPHAN_SCATTERED,
+    "散居孤儿": Kind.ORPHAN_SCATTERED,
+    "机构集中养育孤儿": Kind.ORPHAN_INSTITUTIONAL,
+    "集中养育孤儿": Kind.ORPHAN_INSTITUTIONAL,
+    "机构孤儿": Kind.ORPHAN_INSTITUTIONAL,
+    "农村留守儿童": Kind.LEFT_BEHIND,
+    "留守儿童": Kind.LEFT_BEHIND,
+    "残疾儿童": Kind.DISABLED,
+}
+# Names that stand for one of two or three kinds: decided by the rest of the row (see _kind_of).
+DE_FACTO_NAMES = {"事实无人抚养儿童", "事实无人抚养"}
+HARDSHIP_NAMES = {"困境儿童"}
+RELATIONSHIPS = {
+    **{str(label): value for value, label in Carer.Relationship.choices},
+    **dict.fromkeys(["父", "爸爸"], Carer.Relationship.FATHER),
+    **dict.fromkeys(["母", "妈妈"], Carer.Relationship.MOTHER),
+    **dict.fromkeys(["祖父", "祖母", "爷爷", "奶奶"], Carer.Relationship.PATERNAL_GRANDPARENT),
+    **dict.fromkeys(["外祖父", "外祖母", "外公", "外婆", "姥爷", "姥姥"], Carer.Relationship.MATERNAL_GRANDPARENT),
+    **dict.fromkeys(["兄", "姐", "哥哥", "姐姐"], Carer.Relationship.SIBLING),
+    **dict.fromkeys(
+        ["叔叔", "伯伯", "伯父", "叔父", "姑姑", "姑妈", "舅舅", "舅父", "姨", "姨妈", "婶婶", "舅妈"],
+        Carer.Relationship.UNCLE_AUNT,
+    ),
+    "福利院": Carer.Relationship.INSTITUTION,
+}
+DISABILITY_TYPES = {
+    **{str(label): value for value, label in Child.DisabilityType.choices},
+    **{str(label).removesuffix("残疾"): value for value, label in Child.DisabilityType.choices},
+}
+GRADES = {"1": 1, "2": 2, "3": 3, "4": 4, "一": 1, "二": 2, "三": 3, "四": 4}
+MASKS = {
+    "身份证号": mask_id_number,
+    "监护人身份证号": mask_id_number,
+    "银行账号": mask_account,
+    "监护人电话": mask_phone,
+    "残疾证号": mask_id_number,
+}
+# The child's own fields: column, attribute, how to show a value.
+CHILD_FIELDS = [
+    ("姓名", "name"),
+    ("性别", "sex"),
+    ("出生日期", "birth_date"),
+    ("民族", "ethnicity"),
+    ("乡镇（街道）", "township_id"),
+    ("村（社区）", "village_id"),
+    ("户籍性质", "hukou_type"),
+    ("残疾类别", "disability_type"),
+    ("残疾等级", "disability_grade"),
+    ("残疾证号", "disability_cert_no"),
+    ("备注", "note"),
+]
+PREVIEW_FIELDS = [("乡镇（街道）", "township_id"), ("村（社区）", "village_id")]
+CARER_FIELDS = [
+    ("监护人姓名", "name"),
+    ("监护人身份证号", "id_number"),
+    ("与儿童关系", "relationship"),
+    ("监护人电话", "phone"),
+]
+ACCOUNT_FIELDS = [
+    ("开户银行", "bank_name"),
+    ("银行账号", "account_number"),
+    ("监护人姓名", "payee_name"),
+    ("监护人身份证号", "payee_id_number"),
+    ("与儿童关系", "payee_relationship"),
+]
+
+
+WHAT_ID = gettext_lazy("身份证号")
+WHAT_CARER_ID = gettext_lazy("监护人身份证号")
+WHAT_ACCOUNT = gettext_lazy("银行账号")
+
+
+def _max(model, name) -> int:
+    return model._meta.get_field(name).max_length
+
+
+@dataclass
+class Context:
+    """What every row is checked against, loaded once per file."""
+
+    today: datetime.date
+    townships: dict[str, Township]
+    villages: dict[tuple[int, str], int]
+    programmes: dict[str, Programme]
+    township_names: dict[int, str]
+    village_names: dict[int, str] = field(default_factory=dict)
+    seen: dict[str, int] = field(default_factory=dict)  # ID number -> first line
+    full_changes: bool = False  # every field of a new child (the commit's audit), or the few the preview shows
+    labels: dict = field(default_factory=dict)
+    kind_labels: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        # Choice labels, translated once per file rather than once per cell.
+        self.labels = {
+            "sex": {k: str(v) for k, v in Child._meta.get_field("sex").choices},
+            "hukou_type": {k: str(v) for k, v in Child.HukouType.choices},
+            "disability_type": {k: str(v) for k, v in Child.DisabilityType.choices},
+            "relationship": {k: str(v) for k, v in Carer.Relationship.choices},
+            "payee_relationship": {k: str(v) for k, v in Carer.Relationship.choices},
+        }
+        self.kind_labels = {k: str(v) for k, v in Kind.choices}
+
+    @classmethod
+    def load(cls, today: datetime.date | None = None) -> "Context":
+        townships: dict[str, Township] = {}
+        for township in Township.objects.all():
+            townships[township.code] = township
+            townships.setdefault(township.name, township)
+        villages, village_names = {}, {}
+        for pk, township_id, name in Village.objects.values_list("pk", "township_id", "name").iterator():
+            villages[(township_id, name)] = pk
+            village_names[pk] = name
+        programmes: dict[str, Programme] = {}
+        for programme in Programme.objects.all():
+            programmes[programme.name] = programme
+            for alias in programme.aliases or []:
+                programmes.setdefault(alias, programme)
+        return cls(
+            today=today or timezone.localdate(),
+            townships=townships,
+            villages=villages,
+            programmes=programmes,
+            township_names={t.pk: t.name for t in townships.values()},
+            village_names=village_names,
+        )
+
+    @property
+    def prior_paid_through(self) -> datetime.date:
+        """DESIGN.md section 3: the previous system paid up to the month before the import."""
+        return add_months(month_start(self.today), -1)
+
+    def label(self, attribute: str, value) -> str:
+        if value is None or value == "":
+            return ""
+        if attribute == "township_id":
+            return self.township_names.get(value, "")
+        if attribute == "village_id":
+            return self.village_names.get(value, str(value)) if isinstance(value, int) else str(value)
+        labels = self.labels.get(attribute)
+        if labels is not None:
+            return labels.get(value, str(value))
+        return str(value)
+
+
+@dataclass
+class Row:
+    """One data row: parsed values, problems per column, and then what it would change."""
+
+    line: int
+    raw: list
+    raw_id: object = None
+    errors: list[tuple[str, str]] = field(default_factory=list)
+    child: dict = field(default_factory=dict)
+    village_name: str = ""
+    kinds: list[str] = field(default_factory=list)
+    programmes: list[Programme] = field(default_factory=list)
+    start_month: datetime.date | None = None
+    carer: dict | None = None
+    account: dict | None = None
+    # Filled by the comparison:
+    status: str = ""
+    changes: list[list] = field(default_factory=list)
+    existing: dict | None = None
+    new_kinds: list[str] = field(default_factory=list)
+    new_programmes: list[Programme] = field(default_factory=list)
+    child_changes: dict = field(default_factory=dict)
+    carer_changes: dict | None = None
+    account_changes: dict | None = None
+
+    def error(self, column: str, message: str) -> None:
+        self.errors.append((column, message))
+
+    @property
+    def key(self) -> str:
+        return self.child.get("id_number", "")
+
+    @property
+    def shown_key(self) -> str:
+        """The ID number as typed when it is not a valid one (the preview shows what is wrong)."""
+        return self.key or cells.cell_text(self.raw_id)[:30]
+
+    @property
+    def label(self) -> str:
+        return self.child.get("name", "")
+
+
+def _cell(row: Row, header: dict[str, int], column: str):
+    index = header.get(column)
+    if index is None or index >= len(row.raw):
+        return None
+    return row.raw[index]
+
+
+def parse_row(row: Row, header: dict[str, int], ctx: Context) -> None:
+    """Check every cell of the row; fill row.child etc. and row.errors."""
+
+    def get(column, max_length=None, *, required=False):
+        try:
+            value = cells.text(_cell(row, header, column), max_length=max_length)
+        except CellError as error:
+            row.error(column, error.message)
+            return ""
+        if required and not value:
+            row.error(column, _("必填，不能为空。"))
+        return value
+
+    child = row.child
+    child["name"] = get("姓名", _max(Child, "name"), required=True)
+    row.raw_id = _cell(row, header, "身份证号")
+    try:
+        number = cells.number_text(row.raw_id, what=WHAT_ID)
+    except CellError as error:
+        row.error("身份证号", error.message)
+        number = ""
+    info = None
+    if not number:
+        if not any(column == "身份证号" for column, _m in row.errors):
+            row.error("身份证号", _("必填，不能为空（没有身份证号的儿童请在系统中逐个登记）。"))
+    else:
+        number = number.upper()
+        try:
+            info = parse_id_number(number, today=ctx.today)
+        except ValidationError as error:
+            row.error("身份证号", error.messages[0])
+        else:
+            child["id_number"] = info.number
+            first = ctx.seen.setdefault(info.number, row.line)
+            if first != row.line:
+                row.error("身份证号", _("与第 %(n)d 行的身份证号重复，同一儿童只能出现一次。") % {"n": first})
+
+    sex_text = get("性别")
+    if sex_text:
+        if sex_text.upper() in SEXES:
+            child["sex"] = SEXES[sex_text.upper()]
+        else:
+            row.error("性别", _("应填“男”或“女”，而不是“%(v)s”。") % {"v": sex_text})
+    birth_raw = _cell(row, header, "出生日期")
+    if cells.cell_text(birth_raw):
+        try:
+            child["birth_date"] = cells.date(birth_raw)
+        except CellError as error:
+            row.error("出生日期", error.message)
+    if info:
+        agree = check_agrees_with_id(info, birth_date=child.get("birth_date"), sex=child.get("sex"))
+        if "birth_date" in agree:
+            row.error("出生日期", agree["birth_date"])
+        if "sex" in agree:
+            row.error("性别", agree["sex"])
+        child.setdefault("birth_date", info.birth_date)
+        child.setdefault("sex", info.sex)
+    if child.get("birth_date") and child["birth_date"] > ctx.today:
+        row.error("出生日期", _("出生日期不能晚于今天。"))
+
+    ethnicity = get("民族", _max(Child, "ethnicity"))
+    if ethnicity:
+        child["ethnicity"] = ethnicity
+
+    township_text = get("乡镇（街道）", required=True)
+    township = ctx.townships.get(township_text) if township_text else None
+    if township_text and township is None:
+        row.error("乡镇（街道）", _("没有名称或代码为“%(v)s”的乡镇（街道），请核对名称。") % {"v": township_text})
+    if township:
+        child["township_id"] = township.pk
+    row.village_name = get("村（社区）", _max(Village, "name"))
+
+    hukou_text = get("户籍性质", required=True)
+    if hukou_text:
+        if hukou_text in HUKOU:
+            child["hukou_type"] = HUKOU[hukou_text]
+        else:
+            row.error("户籍性质", _("应填“农村”或“城镇”，而不是“%(v)s”。") % {"v": hukou_text})
+
+    disability_text = get("残疾类别")
+    if disability_text:
+        if disability_text in DISABILITY_TYPES:
+            child["disability_type"] = DISABILITY_TYPES[disability_text]
+        else:
+            row.error(
+                "残疾类别",
+                _("没有“%(v)s”这一残疾类别，应为：%(all)s。")
+                % {"v": disability_text, "all": "、".join(str(label) for _v, label in Child.DisabilityType.choices)},
+            )
+    grade_text = get("残疾等级").removesuffix("级")
+    if grade_text:
+        if grade_text in GRADES:
+            child["disability_grade"] = GRADES[grade_text]
+        else:
+            row.error("残疾等级", _("残疾等级应为一级到四级（1-4），而不是“%(v)s”。") % {"v": grade_text})
+    if "disability_grade" in child and not disability_text:
+        row.error("残疾类别", _("填写残疾等级时须填写残疾类别。"))
+    cert = get("残疾证号", _max(Child, "disability_cert_no"))
+    if cert:
+        child["disability_cert_no"] = cert
+    note = get("备注", 2000)
+    if note:
+        child["note"] = note
+
+    _parse_programmes(row, header, ctx, get)
+    _parse_kinds(row, get)
+    _parse_carer_and_account(row, header, ctx, get)
+
+
+def _parse_programmes(row: Row, header, ctx: Context, get) -> None:
+    for name in cells.split_list(get("保障项目")):
+        programme = ctx.programmes.get(name)
+        if programme is None:
+            row.error("保障项目", _("没有名为“%(v)s”的保障项目，请使用系统中的项目名称或简称。") % {"v": name})
+        elif not programme.active:
+            row.error("保障项目", _("保障项目“%(v)s”已停用。") % {"v": name})
+        elif programme not in row.programmes:
+            row.programmes.append(programme)
+    month_raw = _cell(row, header, "保障起始月份")
+    if cells.cell_text(month_raw):
+        try:
+            row.start_month = cells.month(month_raw)
+        except CellError as error:
+            row.error("保障起始月份", error.message)
+        else:
+            if row.start_month > month_start(ctx.today):
+                row.error("保障起始月份", _("起始月份不能晚于本月。"))
+            birth = row.child.get("birth_date")
+            if birth and row.start_month < month_start(birth):
+                row.error("保障起始月份", _("起始月份早于儿童出生月份。"))
+            if not row.programmes and not any(c == "保障项目" for c, _m in row.errors):
+                row.error("保障项目", _("填写了保障起始月份，但没有填写保障项目。"))
+    elif row.programmes:
+        row.error("保障起始月份", _("填写了保障项目，须同时填写保障起始月份（YYYY-MM）。"))
+
+
+def _kind_of(name: str, row: Row) -> str | None:
+    if name in KIND_NAMES:
+        return KIND_NAMES[name]
+    if name in DE_FACTO_NAMES:
+        institutional = any(p.eligible_kinds == [Kind.DE_FACTO_INSTITUTIONAL] for p in row.programmes)
+        return Kind.DE_FACTO_INSTITUTIONAL if institutional else Kind.DE_FACTO_SCATTERED
+    if name in HARDSHIP_NAMES:
+        return Kind.HARDSHIP_DISABILITY if row.child.get("disability_type") else Kind.HARDSHIP_POVERTY
+    return None
+
+
+def _parse_kinds(row: Row, get) -> None:
+    for name in cells.split_list(get("儿童类别")):
+        kind = _kind_of(name, row)
+        if kind is None:
+            row.error(
+                "儿童类别",
+                _("没有“%(v)s”这一儿童类别，应为：%(all)s。")
+                % {"v": name, "all": "、".join(str(label) for _v, label in Kind.choices)},
+            )
+        elif kind not in row.kinds:
+            row.kinds.append(kind)
+
+
+def _parse_carer_and_account(row: Row, header, ctx: Context, get) -> None:
+    name = get("监护人姓名", _max(Carer, "name"))
+    relationship_text = get("与儿童关系")
+    phone = get("监护人电话", _max(Carer, "phone"))
+    try:
+        carer_number = cells.number_text(_cell(row, header, "监护人身份证号"), what=WHAT_CARER_ID).upper()
+    except CellError as error:
+        row.error("监护人身份证号", error.message)
+        carer_number = ""
+    if carer_number:
+        try:
+            carer_number = parse_id_number(carer_number, today=ctx.today).number
+        except ValidationError as error:
+            row.error("监护人身份证号", error.messages[0])
+    if phone and not all(ch.isdigit() or ch in "-+ " for ch in phone):
+        row.error("监护人电话", _("电话号码只能包含数字和“-”。"))
+    relationship = None
+    if relationship_text:
+        relationship = RELATIONSHIPS.get(relationship_text)
+        if relationship is None:
+            row.error(
+                "与儿童关系",
+                _("无法识别“%(v)s”，应为：%(all)s。")
+                % {"v": relationship_text, "all": "、".join(str(label) for _v, label in Carer.Relationship.choices)},
+            )
+    if name or relationship_text or phone or carer_number:
+        if not name:
+            row.error("监护人姓名", _("填写了监护人信息，但没有填写监护人姓名。"))
+        if not relationship_text:
+            row.error("与儿童关系", _("填写了监护人，须同时填写与儿童关系。"))
+        row.carer = {"name": name, "id_number": carer_number, "relationship": relationship, "phone": phone}
+
+    bank = get("开户银行", _max(PaymentAccount, "bank_name"))
+    try:
+        account = cells.number_text(_cell(row, header, "银行账号"), what=WHAT_ACCOUNT)
+    except CellError as error:
+        row.error("银行账号", error.message)
+        account = ""
+    if account and not (account.isdigit() and 8 <= len(account) <= _max(PaymentAccount, "account_number")):
+        row.error("银行账号", _("银行账号应为8到32位数字。"))
+    if bank or account:
+        if not bank:
+            row.error("开户银行", _("填写了银行账号，须同时填写开户银行。"))
+        if not account:
+            row.error("银行账号", _("填写了开户银行，须同时填写银行账号。"))
+        if not name:
+            row.error("监护人姓名", _("填写了发放账户，须填写监护人（领取人）姓名。"))
+        row.account = {
+            "bank_name": bank,
+            "account_number": account,
+            "payee_name": name,
+            "payee_id_number": carer_number,
+            "payee_relationship": relationship,
+        }
