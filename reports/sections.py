@@ -77,8 +77,9 @@ def visits_section(report) -> Section:
         n=Count("id"), children=Count("child", distinct=True), problems=Count("id", filter=problem)
     )
     per_township = dict(visits.values_list("child__township_id").annotate(n=Count("id")).order_by())
+    # By the day of the visit that found the suspected harm (entered later, it still belongs to that month).
     reports = MandatoryReport.objects.filter(
-        scope.children("child__"), reported_at__date__gte=first, reported_at__date__lte=last
+        scope.children("child__"), visit__visited_on__gte=first, visit__visited_on__lte=last
     )
     report_counts = reports.aggregate(
         n=Count("id"), handled=Count("id", filter=Q(status=MandatoryReport.Status.HANDLED))
