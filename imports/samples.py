@@ -1,7 +1,8 @@
 """Sample rosters: a realistic, valid file of any size (for the demo, the tests and the benchmark).
 
 Deterministic for a seed. The children are synthetic: ID numbers are valid by GB 11643 but made up
-(sequence numbers 900-999 of each birth date, which real registrations in a county rarely reach).
+(sequence numbers 900-999 of each birth date, which real registrations in a county rarely reach,
+under a Baoding county prefix chosen by the seed).
 """
 
 import csv
@@ -48,6 +49,9 @@ PROFILES = [
 DISABILITIES = ["肢体残疾", "智力残疾", "听力残疾", "视力残疾", "言语残疾"]
 
 
+PREFIXES = ["130681", "130683", "130684", "130602", "130606", "130607", "130608", "130609", "130623", "130624"]
+
+
 class _Ids:
     """Unique valid ID numbers: per birth date a counter from sequence 900 on."""
 
@@ -77,7 +81,9 @@ def roster_rows(count: int, *, seed: int = 2026, today: datetime.date | None = N
         townships = list(Township.objects.order_by("code").values_list("name", flat=True))
     if not townships:
         raise ValueError("no townships loaded")
-    ids, carer_ids = _Ids(), _Ids("130682")
+    # Each seed draws its children's numbers in another Baoding county's prefix, so two sample files
+    # never give one number to two different children (nor collide with the demo's 130682 children).
+    ids, carer_ids = _Ids(PREFIXES[seed % len(PREFIXES)]), _Ids("130682")
     last_month = add_months(month_start(today), -1)
     for i in range(count):
         kind, programme, disabled, rural_only, under16 = PROFILES[i % len(PROFILES)]

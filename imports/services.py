@@ -28,7 +28,7 @@ from dingzhou_welfare.models import AuditEntry
 
 from . import roster, standards
 from .models import ImportJob, ImportRow
-from .readers import FileRefused, detect_format
+from .readers import FileRefused, detect_format, estimate_rows
 
 logger = logging.getLogger(__name__)
 
@@ -140,6 +140,7 @@ def run_check(*, job_id: int) -> str | None:
         with translation.override(job.language or settings.LANGUAGE_CODE):
             path = _path(job)
             fmt = detect_format(path, job.original_name)
+            ImportJob.objects.filter(pk=job_id).update(total_rows=estimate_rows(path, fmt))
             if job.kind == ImportJob.Kind.STANDARDS:
                 chunks = standards.analyse(path, fmt, actor=job.uploaded_by, commit=False)
             else:

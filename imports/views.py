@@ -73,12 +73,14 @@ def _state(job: ImportJob) -> dict:
 @login_required
 def job_detail(request, pk):
     job = _job_for(request.user, pk)
-    shown = request.GET.get("show", "")
+    # A file with errors opens on its errors: those are what the clerk has to fix.
+    default = ImportRow.Status.INVALID if job.rows_invalid else "all"
+    shown = request.GET.get("show", default)
     rows = job.rows.all()
     if shown in ImportRow.Status.values:
         rows = rows.filter(status=shown)
-    elif job.rows_invalid:
-        shown = ""
+    else:
+        shown = "all"
     page = Paginator(rows.order_by("line"), ROWS_PER_PAGE).get_page(request.GET.get("page"))
     reveal = can_reveal(request.user)
     for row in page.object_list:
