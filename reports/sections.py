@@ -48,6 +48,8 @@ def _day(day: datetime.date) -> str:
 # ---------------------------------------------------------------------------------------------
 # The monthly report
 
+DUE_SOON_DAYS = 30  # "due soon" in the visits paragraph
+
 
 def visits_section(report) -> Section:
     """巡视探访: visits done in the period, problems, mandatory reports; due, overdue and key patrol targets."""
@@ -87,7 +89,9 @@ def visits_section(report) -> Section:
     schedules = VisitSchedule.objects.filter(scope.children(), child__status="active")
     state = schedules.aggregate(
         in_plan=Count("child"),
-        due_by_end=Count("child", filter=Q(due_on__lte=last)),
+        due_soon=Count(
+            "child", filter=Q(due_on__gte=today, due_on__lte=today + datetime.timedelta(days=DUE_SOON_DAYS))
+        ),
         late=Count("child", filter=Q(due_on__lt=today)),
         targets=Count("child", filter=Q(patrol=True)),
         targets_late=Count("child", filter=Q(patrol=True, due_on__lt=today)),
@@ -112,13 +116,14 @@ def visits_section(report) -> Section:
             "h": _n(report_counts["handled"]),
         },
         _(
-            "截至%(today)s（本表生成时的探访计划）：纳入探访计划%(c)s人，统计期末前应访%(due)s人，逾期未访%(o)s人；"
-            "重点巡防对象%(p)s人，其中逾期未访%(po)s人。"
+            "截至%(today)s（生成本表时的探访计划）：纳入探访计划%(c)s人，已过应探访日期未访%(o)s人，"
+            "%(d)d日内应访%(due)s人；重点巡防对象%(p)s人，其中逾期未访%(po)s人。"
         )
         % {
             "today": _day(today),
             "c": _n(state["in_plan"]),
-            "due": _n(state["due_by_end"]),
+            "due": _n(state["due_soon"]),
+            "d": DUE_SOON_DAYS,
             "o": _n(state["late"]),
             "p": _n(state["targets"]),
             "po": _n(state["targets_late"]),
