@@ -34,8 +34,13 @@ PK_PLACEHOLDER = 999_999_999_999
 
 
 def children_for(user):
-    """The children the user may see, as the values a row shows (filters and sorting apply to it)."""
-    return scope_children(Child.objects.all(), user).values(*ROW_FIELDS)
+    """The children the user may see: what the filters, the sort and the capped count start from.
+
+    Plain children, no joins: the count stays an index-only scan (joined values made PostgreSQL
+    count a surname's 10,001 matches through the township table, 8 -> 180 ms). The page alone
+    is read as values (rows()).
+    """
+    return scope_children(Child.objects.all(), user)
 
 
 def age_on(birth_date, day) -> int:
@@ -43,9 +48,9 @@ def age_on(birth_date, day) -> int:
     return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
 
 
-def rows(children) -> list[dict]:
+def rows(page) -> list[dict]:
     """The page's rows as plain strings and numbers for the template (which escapes them)."""
-    children = list(children)
+    children = list(page.object_list.values(*ROW_FIELDS))
     today = timezone.localdate()
     sexes = {value: str(label) for value, label in Sex.choices}
     statuses = {value: str(label) for value, label in Child.Status.choices}
