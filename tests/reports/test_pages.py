@@ -4,6 +4,7 @@ import datetime
 import io
 import zipfile
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -212,3 +213,20 @@ def test_the_dashboard_shows_the_months_figures_for_the_users_scope(client, worl
     figures = client.get(reverse("dashboard")).context["figures"]
     assert figures["report"].scope.label == "庞村镇"
     assert figures["report"].programmes_total.year.total == Decimal("3000.00")
+
+
+def test_old_files_are_purged_and_the_job_stays(world, staff, time_machine):
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    job = ReportJob.objects.create(
+        kind=ReportJob.Kind.ROSTER, title="花名册", requested_by=staff, status=ReportJob.Status.DONE
+    )
+    job.file.save("old-roster.pdf", ContentFile(b"%PDF-1.7"), save=False)
+    ReportJob.objects.filter(pk=job.pk).update(file=job.file.name, finished_at=timezone.now())
+    path = job.file.path
+    assert jobs.purge_old_files() == 0
+    time_machine.move_to(datetime.datetime(2026, 6, 28, 10, tzinfo=datetime.UTC), tick=False)
+    assert jobs.purge_old_files() == 1
+    job.refresh_from_db()
+    assert job.file.name == "" and not Path(path).exists()
