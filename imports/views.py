@@ -19,6 +19,7 @@ from dingzhou_welfare.models import AuditEntry, Role
 from . import services, workbooks
 from .forms import UploadForm
 from .models import ImportJob, ImportRow
+from .readers import max_rows, max_upload_bytes
 
 ROWS_PER_PAGE = 100
 
@@ -44,7 +45,8 @@ def index(request):
         form = UploadForm(initial={"kind": request.GET.get("kind", ImportJob.Kind.CHILDREN)})
         status = 200
     jobs = ImportJob.objects.select_related("uploaded_by", "confirmed_by")[:20]
-    return render(request, "imports/index.html", {"form": form, "jobs": jobs}, status=status)
+    limits = {"max_mb": max_upload_bytes() // 1024 // 1024, "max_rows": max_rows()}
+    return render(request, "imports/index.html", {"form": form, "jobs": jobs, **limits}, status=status)
 
 
 @login_required
@@ -113,7 +115,7 @@ def job_confirm(request, pk):
     with transaction.atomic():
         confirmed = services.confirm_import(actor=request.user, job=job)
     if confirmed:
-        messages.success(request, _("已确认，正在导入。"))
+        messages.success(request, _("已确认导入。"))
     else:
         messages.warning(request, _("该文件当前不能导入（%(s)s）。") % {"s": job.get_status_display()})
     return redirect("imports:job", pk=job.pk)

@@ -1,10 +1,11 @@
 """The children roster import (DESIGN.md section 4): check every row, then write in bulk.
 
 One pass over the file, in chunks of CHUNK rows. Each chunk is parsed and checked cell by cell
-(`parse_row`), then compared with what the registry holds for the chunk's ID numbers, read in a
-handful of queries per chunk (`_load_existing`). The result per row is new / changed (with the
-fields that change) / unchanged / invalid. On commit, the same pass also writes each chunk with
-bulk_create / bulk_update (`write_chunk`); the caller holds one transaction around the whole file.
+(`parse.parse_row`), then compared with what the registry holds for the chunk's ID numbers, read in
+a handful of queries per chunk (`compare`). The result per row is new / changed (with the fields
+that change) / unchanged / invalid. On commit, the same pass also writes each chunk (`write`: COPY
+inserts, bulk updates, one audit entry per child); the caller holds one transaction around the
+whole file and rolls it back when any row is invalid.
 
 The rules are those of the registry, mirrored rather than called row by row (a row-by-row
 `full_clean()` with its queries is far too slow for 100,000 rows):

@@ -153,3 +153,32 @@ def test_import_standards_command(staff, tmp_path):
     out = io.StringIO()
     call_command("import_standards", str(path), "--user", "staff", stdout=out)
     assert "已导入" in out.getvalue()
+
+
+def test_the_page_states_the_limits(client, staff, settings):
+    settings.IMPORT_MAX_MB, settings.IMPORT_MAX_ROWS = 20, 150_000
+    client.force_login(staff)
+    page = client.get(reverse("imports:index")).content.decode()
+    assert "每个文件不超过 20 MB、150000 行" in page
+
+
+def test_uploaded_files_are_purged_after_30_days_and_the_job_stays(
+    client, staff, township_a, time_machine, django_capture_on_commit_callbacks
+):
+    from pathlib import Path
+
+    from imports.services import purge_old_files
+
+    client.force_login(staff)
+    _response, job = upload(
+        client, "花名册.xlsx", xlsx_bytes([roster_row()]), capture=django_capture_on_commit_callbacks
+    )
+    path = Path(job.file.path)
+    cache = Path(job.file.path + ".rows")
+    assert path.exists() and cache.exists()
+    assert purge_old_files() == 0
+    time_machine.move_to(datetime.datetime(2026, 7, 16, 2, 0, tzinfo=datetime.UTC), tick=False)
+    assert purge_old_files() == 1
+    job.refresh_from_db()
+    assert not job.file and not path.exists() and not cache.exists()
+    assert job.rows.count() == 1
