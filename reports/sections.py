@@ -10,7 +10,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.apps import apps
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -268,11 +268,62 @@ def adoption_section(report) -> Section:
     )
 
 
+def campaigns_section(report) -> Section:
+    """走访慰问: children visited with relief in the period and what was handed out, per item."""
+    from visits.campaigns.models import CampaignItem, Handout, HandoutLine
+
+    period, scope = report.period, report.scope
+    handouts = Handout.objects.filter(
+        scope.children("child__"), handed_on__gte=period.first_day, handed_on__lte=period.last_day
+    )
+    totals = handouts.aggregate(n=Count("id"), children=Count("child", distinct=True))
+    per_campaign = list(
+        handouts.values("campaign__name").annotate(n=Count("child", distinct=True)).order_by("campaign__name")
+    )
+    items = (
+        HandoutLine.objects.filter(handout__in=handouts)
+        .values("item__name", "item__unit", "item__kind", "item__position")
+        .annotate(quantity=Sum("quantity"))
+        .order_by(
+            "-item__kind", "item__position", "item__name", "item__unit"
+        )  # goods in the campaign's order, cash last
+    )
+    handed = []
+    for row in items:
+        if not row["quantity"]:
+            continue
+        if row["item__kind"] == CampaignItem.Kind.CASH:
+            amount = f"{row['quantity']:,.2f}"
+        else:
+            amount = f"{int(row['quantity']):,}"
+        handed.append(f"{row['item__name']}{amount}{row['item__unit']}")
+    by_township = dict(handouts.values_list("child__township_id").annotate(n=Count("id")).order_by())
+    if totals["n"]:
+        text = _("%(period)s走访慰问儿童%(c)s人（%(campaigns)s）") % {
+            "period": period.label,
+            "c": _n(totals["children"]),
+            "campaigns": _("、").join(
+                _("%(name)s%(n)s人") % {"name": row["campaign__name"], "n": _n(row["n"])} for row in per_campaign
+            ),
+        }
+        text += _("，发放%(h)s。") % {"h": _("、").join(handed)} if handed else _("。")
+    else:
+        text = _("%(period)s没有走访慰问发放记录。") % {"period": period.label}
+    return Section(
+        key="campaigns",
+        title=_("走访慰问"),
+        paragraphs=[text],
+        township_columns=[(_("走访慰问（人次）"), by_township, totals["n"])],
+    )
+
+
 def available() -> list:
     """Builders `f(report) -> Section | None` for the monthly report, in print order."""
     builders = []
     if apps.is_installed("visits"):
         builders.append(visits_section)
+    if apps.is_installed("visits.campaigns"):
+        builders.append(campaigns_section)
     if _has_model("children", "GuardianshipAgreement"):
         builders.append(agreements_section)
     if apps.is_installed("adoption") and _has_model("adoption", "AdoptionCase"):

@@ -64,3 +64,19 @@ def test_agreements_and_adoption_sections_say_what_there_is(world):
     report = build_monthly_report(Period.of(M(2026, 5, 1)), Scope(label="全市"))
     assert "农村留守儿童0人" in "".join(section(report, "agreements").paragraphs)
     assert "2026年5月办理收养登记0件" in "".join(section(report, "adoption").paragraphs)
+
+
+def test_care_campaign_handouts_in_the_period_are_totalled(world, staff):
+    from tests.campaigns.support import give, make_campaign
+
+    campaign = make_campaign(staff)
+    give(staff, campaign, world["a1"], day=M(2026, 2, 1), 大米=1, 油=2, 慰问金="200")
+    give(staff, campaign, world["b1"], day=M(2026, 2, 3), 大米=1, 慰问金="300")
+    february = build_monthly_report(Period.of(M(2026, 2, 1)), Scope(label="全市"))
+    text = "".join(section(february, "campaigns").paragraphs)
+    assert "2026年2月走访慰问儿童2人" in text
+    assert "发放大米2份、油2份、慰问金500.00元。" in text
+    values, total = section(february, "campaigns").township_columns[0][1:]
+    assert total == 2 and values == {world["a1"].township_id: 1, world["b1"].township_id: 1}
+    march = build_monthly_report(Period.of(M(2026, 3, 1)), Scope(label="全市"))
+    assert "2026年3月没有走访慰问发放记录。" in "".join(section(march, "campaigns").paragraphs)
