@@ -235,6 +235,8 @@ def worklist(request):
             "query": query.urlencode(),
             "today": today,
             "show": show,
+            "township": township,
+            "townships": list(townships.only("pk", "name")),
             "soon_days": DUE_SOON_DAYS,
             "can_record": can_change_children(request.user),
             "returned_visits": scope_related(
@@ -245,8 +247,11 @@ def worklist(request):
     )
 
 
-def workload_context(user, township=None) -> dict:
-    """The nightly figures for the user: their own (caseworker), per township and per caseworker."""
+def workload_context(user, township=None, *, tables: bool = True) -> dict:
+    """The nightly figures for the user: their own (caseworker), per township and per caseworker.
+
+    Per caseworker only within one township (a supervisor's, or the one a county user filtered on):
+    a county has hundreds of village child directors."""
     role = role_of(user)
     if role not in READERS:
         return {}
@@ -270,10 +275,15 @@ def workload_context(user, township=None) -> dict:
             patrol_overdue=Sum("patrol_overdue"),
         )
     else:
-        per_caseworker = list(
-            allowed.filter(caseworker__isnull=False)
-            .select_related("caseworker", "township")
-            .order_by("township__code", "caseworker__username")
+        one_township = township is not None or role not in COUNTY_WIDE_ROLES
+        per_caseworker = (
+            []
+            if not (tables and one_township)
+            else list(
+                allowed.filter(caseworker__isnull=False)
+                .select_related("caseworker", "township")
+                .order_by("township__code", "caseworker__username")
+            )
         )
         totals = {
             key: sum(getattr(row, key) for row in per_township)
@@ -294,7 +304,7 @@ def dashboard_context(user) -> dict:
     role = role_of(user)
     if role not in READERS:
         return {}
-    context = workload_context(user)
+    context = workload_context(user, tables=False)
     context["visits_panel"] = True
     if role in REVIEWERS:
         context["to_review"] = (
