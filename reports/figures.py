@@ -728,17 +728,23 @@ def summary_paragraphs(report: Report) -> list[str]:
     unpaid = report.unpaid_months
     if unpaid:
         paragraphs.append(
-            _("注：%(months)s尚无已审批的发放批次，相应金额未计入。")
-            % {
-                "months": _("、").join(
-                    _("%(y)d年%(m)d月（%(s)s）")
-                    % {
-                        "y": m.month.year,
-                        "m": m.month.month,
-                        "s": Batch.Status(m.status).label if m.status else _("未计算"),
-                    }
-                    for m in unpaid
-                )
-            }
+            _("注：%(months)s尚无已审批的发放批次，相应金额未计入。") % {"months": _("、").join(_unpaid_runs(unpaid))}
         )
     return paragraphs
+
+
+def _unpaid_runs(unpaid: list[MonthMoney]) -> list[str]:
+    """Consecutive months of the same state as one span: 2026年1—8月（无发放批次）、2026年10月（待审批）."""
+    runs: list[list[MonthMoney]] = []
+    for m in unpaid:
+        last = runs[-1][-1] if runs else None
+        if last is not None and m.status == last.status and m.month == add_months(last.month, 1):
+            runs[-1].append(m)
+        else:
+            runs.append([m])
+    texts = []
+    for run in runs:
+        first, last = run[0].month, run[-1].month
+        state = Batch.Status(run[0].status).label if run[0].status else _("无发放批次")
+        texts.append(_("%(span)s（%(s)s）") % {"span": Period(first, last).label, "s": state})
+    return texts
