@@ -9,6 +9,7 @@ from django.db.models import Sum
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -189,12 +190,26 @@ def review_queue(request):
     )
 
 
-def _schedules_for(user):
+def _schedules_for(user, *, exact: bool = True):
+    """The user's schedule rows, filtered on the schedule's own township/village (one index serves the page)
+    and, when `exact`, on the child's too: a child moved today is copied over only at night, and its
+    name must not show in the old township before then. The count of the list (a number, no names)
+    skips that join, which costs more than the count itself at a township of 40,000 children."""
     schedules = VisitSchedule.objects.all()
-    area = area_filter(user)  # on the schedule's own township/village columns: one index serves the page
+    area = area_filter(user)
     if area is not None:
         schedules = schedules.filter(area)
-    return scope_related(schedules, user)  # and the child's, should a move not be copied over yet
+    return scope_related(schedules, user) if exact else schedules
+
+
+class WorkListPaginator(CappedPaginator):
+    def __init__(self, rows, per_page, *, counted):
+        super().__init__(rows, per_page)
+        self.counted = counted
+
+    @cached_property
+    def count(self):
+        return self.counted.order_by()[: self.cap + 1].count()
 
 
 @login_required
@@ -209,17 +224,18 @@ def worklist(request):
     if filters.is_valid():
         show = filters.cleaned_data["show"] or "todo"
         township = filters.cleaned_data["township"]
-    rows = _schedules_for(request.user)
+    shown = {}
     if township is not None:
-        rows = rows.filter(township=township)
+        shown["township"] = township
     if show == "todo":
-        rows = rows.filter(due_on__lte=today + datetime.timedelta(days=DUE_SOON_DAYS))
+        shown["due_on__lte"] = today + datetime.timedelta(days=DUE_SOON_DAYS)
     elif show == "overdue":
-        rows = rows.filter(due_on__lt=today)
+        shown["due_on__lt"] = today
     elif show == "patrol":
-        rows = rows.filter(patrol=True)
+        shown["patrol"] = True
+    rows = _schedules_for(request.user).filter(**shown)
     rows = rows.select_related("child", "township", "village").order_by("due_on", "child_id")
-    paginator = CappedPaginator(rows, PAGE_SIZE)
+    paginator = WorkListPaginator(rows, PAGE_SIZE, counted=_schedules_for(request.user, exact=False).filter(**shown))
     page = paginator.get_page(request.GET.get("page"))
     for row in page:
         row.days_overdue = (today - row.due_on).days
