@@ -79,10 +79,6 @@ class ImportJob(models.Model):
             return 100
         return min(99, self.progress * 100 // self.total_rows) if self.total_rows else 0
 
-    @property
-    def file_format(self) -> str:
-        return "csv" if self.original_name.lower().endswith(".csv") else "xlsx"
-
 
 class ImportRow(models.Model):
     """The preview of one data row: what importing it would do, or why it cannot be imported."""

@@ -119,8 +119,3 @@ def _read_cache(cache: Path):
                 yield from chunk
 
     return header, rows()
-
-
-def header_of(path, fmt: str) -> tuple[dict[str, int], int]:
-    sheet = open_sheet(path, fmt, required=REQUIRED, known=COLUMNS, sheet_name="儿童花名册")
-    return sheet.header, sheet.header_line
