@@ -297,6 +297,10 @@ class Report:
         return [m for m in self.months if self.period.first <= m.month <= self.period.last and not m.paid]
 
     @property
+    def unpaid_spans(self) -> list[str]:
+        return _unpaid_runs(self.unpaid_months)
+
+    @property
     def classified_children(self) -> int:
         return self.kinds_total.once
 
