@@ -13,6 +13,7 @@
 import codecs
 import csv
 import datetime
+import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the old binary .xls (and .doc)
 # A worksheet's XML compresses some 5-20 times; far beyond that is a bomb, not a roster.
 MAX_RATIO = 200
+DIMENSION = re.compile(r'<dimension ref="[A-Z]+\d+:[A-Z]+(\d+)"')
 
 
 def max_rows() -> int:
@@ -113,16 +115,19 @@ def estimate_rows(path: Path, fmt: str) -> int:
             while chunk := handle.read(1 << 20):
                 lines += chunk.count(b"\n")
         return max(lines - 1, 0)
-    import openpyxl
-
+    # The sheet's <dimension ref="A1:U100001"> from the first bytes of its XML: opening the workbook
+    # with openpyxl would parse the whole shared-strings table just for this.
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True)
-        try:
-            return max((workbook.worksheets[0].max_row or 1) - 1, 0)
-        finally:
-            workbook.close()
-    except Exception:  # the check itself reports a file it cannot read
+        with zipfile.ZipFile(path) as archive:
+            sheets = sorted(n for n in archive.namelist() if n.startswith("xl/worksheets/sheet"))
+            if not sheets:
+                return 0
+            with archive.open(sheets[0]) as member:
+                start = member.read(4096).decode("utf-8", "replace")
+    except (zipfile.BadZipFile, OSError, KeyError):
         return 0
+    match = DIMENSION.search(start)
+    return max(int(match[1]) - 1, 0) if match else 0
 
 
 def cell_text(value) -> str:
@@ -146,19 +151,27 @@ def open_sheet(path: Path, fmt: str, *, required: list[str], known: list[str], s
     """Open the file and find its header; FileRefused when the columns are wrong."""
     rows = _xlsx_rows(path, sheet_name) if fmt == "xlsx" else _csv_rows(path)
     header_line, header = 0, {}
+    wanted = set(known)
+    # The header is the first row naming one of our columns; a title row above it (“某某镇儿童花名册”)
+    # is skipped. Without such a row in the first 20, the first non-empty row is taken, to say what is wrong.
     for line, cells in rows:
         names = [normalise_header(cell) for cell in cells]
-        if any(names):
-            header_line = line
-            for index, name in enumerate(names):
-                if not name:
-                    continue
-                if name in header:
-                    raise FileRefused(_("表头中“%(c)s”出现了两次，请删除重复的列。") % {"c": name})
-                header[name] = index
+        if not any(names):
+            continue
+        if not header_line:
+            header_line, first = line, names
+        if wanted & set(names):
+            header_line, first = line, names
             break
         if line >= 20:
             break
+    if header_line:
+        for index, name in enumerate(first):
+            if not name:
+                continue
+            if name in header:
+                raise FileRefused(_("表头中“%(c)s”出现了两次，请删除重复的列。") % {"c": name})
+            header[name] = index
     if not header:
         raise FileRefused(_("文件中没有数据（找不到表头行）。"))
     missing = [name for name in required if name not in header]

@@ -149,7 +149,7 @@ def with_mistakes(rows, every: int = 40):
 
 
 def write_roster_xlsx(out, rows, *, columns=COLUMNS) -> int:
-    """Written like Excel writes it (shared strings), with openpyxl's streaming writer."""
+    """Written with openpyxl's streaming writer (text inline in the cells, no shared-strings table)."""
     import openpyxl
 
     workbook = openpyxl.Workbook(write_only=True)

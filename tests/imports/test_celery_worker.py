@@ -41,7 +41,10 @@ def wait_for(job, statuses, worker):
     connection.vendor != "postgresql",
     reason="needs PostgreSQL (DATABASE_URL): a worker process cannot see SQLite's in-memory test database",
 )
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# Committed data for the worker's connection. No serialized_rollback: its flush skips post_migrate, which
+# leaves the permissions table empty for the tests after this one; the factories bring back what the
+# data migrations loaded (role groups, programmes) when a later test needs them.
+@pytest.mark.django_db(transaction=True)
 def test_a_real_worker_checks_and_commits_an_import(client, staff, township_a, not_eager, monkeypatch):  # noqa: F811
     monkeypatch.setenv("MEDIA_ROOT", str(settings.MEDIA_ROOT))
     queue = f"dzw-test-{uuid.uuid4().hex[:12]}"

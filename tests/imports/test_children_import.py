@@ -191,3 +191,17 @@ def test_aliases_and_canonical_names(client, staff, township_a, django_capture_o
     confirm(client, job, capture=django_capture_on_commit_callbacks)
     assert Child.objects.get(name="孙小宝").classifications.get().kind == "de_facto_institutional"
     assert Enrolment.objects.get(child__name="王小花").programme.code == "orphan_scattered"
+
+
+def test_a_title_row_above_the_header_is_skipped(client, staff, township_a, django_capture_on_commit_callbacks):
+    client.force_login(staff)
+
+    def title(sheet):
+        sheet.insert_rows(1)
+        sheet["A1"] = "清风店镇2026年困境儿童花名册"
+
+    bad = roster_row(姓名="刘小川", birth=datetime.date(2014, 6, 1), sex="M", 保障起始月份="2024/1")
+    content = xlsx_bytes([roster_row(), bad], raw=title)
+    _response, job = upload(client, "带标题.xlsx", content, capture=django_capture_on_commit_callbacks)
+    assert (job.rows_new, job.rows_invalid) == (1, 1)
+    assert job.rows.get(status="invalid").line == 4  # the row number Excel shows
