@@ -205,10 +205,11 @@ def _walkthrough(children, users, townships, today):
                 "mental_note": "想念外出务工的父母",
             },
         )
-    if len(second) > 1:
+    calm = VisitSchedule.objects.filter(child__in=[c.pk for c in second[1:]], patrol=False).order_by("child").first()
+    if calm is not None:  # a target by hand: one the rules did not already make one
         set_patrol(
             actor=users["demo_supervisor"],
-            child=second[1],
+            child=calm.child,
             patrol=True,
             reason="父亲服刑，母亲常年外出务工，由年迈祖母照料",
         )
