@@ -159,6 +159,10 @@ def test_english_pages_have_no_chinese_left_but_the_language_switcher(client, en
             reverse("children:detail", args=[child.pk]),
             reverse("children:edit", args=[child.pk]),
             reverse("subsidies:apply", args=[child.pk]),
+            reverse("visits:worklist"),
+            reverse("visits:create", args=[child.pk]),
+            reverse("children:agreements"),
+            reverse("campaigns:list"),
         ],
         "staff": [
             reverse("dashboard"),
@@ -170,6 +174,16 @@ def test_english_pages_have_no_chinese_left_but_the_language_switcher(client, en
             reverse("subsidies:changes"),
             reverse("subsidies:batches"),
             reverse("subsidies:batch", args=[M(2026, 4, 1)]),
+            reverse("visits:worklist"),
+            reverse("visits:intervals"),
+            reverse("visits:reports"),
+            reverse("children:agreements"),
+            reverse("campaigns:list"),
+            reverse("campaigns:create"),
+            reverse("adoption:list"),
+            reverse("adoption:create"),
+            reverse("imports:index"),
+            reverse("reports:index"),
         ],
     }
     left = {}
