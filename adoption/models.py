@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from children.idnumbers import validate_id_number
-from children.models import Sex, add_years
+from children.models import Sex, add_years, age_on
 
 
 class State(models.TextChoices):
@@ -233,10 +233,7 @@ class Applicant(models.Model):
         return self.name
 
     def age_on(self, day: datetime.date) -> int:
-        years = day.year - self.birth_date.year
-        if (day.month, day.day) < (self.birth_date.month, self.birth_date.day):
-            years -= 1
-        return years
+        return age_on(self.birth_date, day)
 
     def turns(self, age: int) -> datetime.date:
         return add_years(self.birth_date, age)

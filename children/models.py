@@ -24,6 +24,11 @@ def add_years(day: datetime.date, years: int) -> datetime.date:
         return datetime.date(day.year + years, 3, 1) if years > 0 else day.replace(year=day.year + years, day=28)
 
 
+def age_on(birth_date: datetime.date, day: datetime.date) -> int:
+    """Full years from `birth_date` to `day` (a person born on 29 February turns a year older on 1 March)."""
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
 class TownshipManager(models.Manager):
     def get_by_natural_key(self, code):
         return self.get(code=code)
@@ -222,10 +227,7 @@ class Child(models.Model):
             raise ValidationError(errors)
 
     def age_on(self, day: datetime.date) -> int:
-        years = day.year - self.birth_date.year
-        if (day.month, day.day) < (self.birth_date.month, self.birth_date.day):
-            years -= 1
-        return years
+        return age_on(self.birth_date, day)
 
     def birthday(self, age: int) -> datetime.date:
         """The day the child reaches `age` (29 February counts as 1 March in other years)."""

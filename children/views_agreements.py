@@ -21,12 +21,7 @@ from dingzhou_welfare.pdf import pdf_response, render_pdf
 from . import agreements
 from .agreement_forms import AgreementForm, EndAgreementForm, SignForm, WorkListForm
 from .idnumbers import parse_id_number
-from .models import Child, GuardianshipAgreement
-
-
-def add_years_age(birth, day) -> int:
-    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
-
+from .models import Child, GuardianshipAgreement, age_on
 
 READERS = (Role.CASEWORKER, Role.SUPERVISOR, Role.STAFF, Role.LEADER)
 PAGE_SIZE = 50
@@ -180,7 +175,7 @@ def agreement_pdf(request, pk, agreement_pk):
     full = can_reveal(request.user)
     today = timezone.localdate()
     try:
-        carer_age = add_years_age(parse_id_number(agreement.carer_id_number).birth_date, today)
+        carer_age = age_on(parse_id_number(agreement.carer_id_number).birth_date, today)
     except ValidationError:
         carer_age = None
     if full:

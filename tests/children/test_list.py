@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from children import listing as list_rows
 from children import services, views
-from children.models import Child, ClassificationKind
+from children.models import Child, ClassificationKind, age_on
 
 from ..factories import ChildFactory, make_id_number
 
@@ -216,17 +216,19 @@ def test_queries_per_page_do_not_grow_with_the_page(
 
 
 @pytest.mark.parametrize(
-    ("born", "day"),
+    ("born", "day", "age"),
     [
-        (datetime.date(2012, 6, 1), datetime.date(2026, 6, 1)),  # the birthday itself
-        (datetime.date(2012, 6, 2), datetime.date(2026, 6, 1)),  # the day before it
-        (datetime.date(2012, 2, 29), datetime.date(2026, 2, 28)),  # born on 29 February
-        (datetime.date(2012, 2, 29), datetime.date(2026, 3, 1)),
-        (datetime.date(2026, 6, 1), datetime.date(2026, 6, 1)),  # born today
+        (datetime.date(2012, 6, 1), datetime.date(2026, 6, 1), 14),  # the birthday itself
+        (datetime.date(2012, 6, 2), datetime.date(2026, 6, 1), 13),  # the day before it
+        (datetime.date(2012, 2, 29), datetime.date(2026, 2, 28), 13),  # born on 29 February
+        (datetime.date(2012, 2, 29), datetime.date(2026, 3, 1), 14),
+        (datetime.date(2026, 6, 1), datetime.date(2026, 6, 1), 0),  # born today
     ],
 )
-def test_the_lists_age_is_the_case_files(born, day):
-    assert list_rows.age_on(born, day) == Child(birth_date=born).age_on(day)
+def test_the_lists_age_is_the_case_files(born, day, age):
+    """The list and the case file count age with the one function, children.models.age_on."""
+    assert list_rows.age_on is age_on
+    assert Child(birth_date=born).age_on(day) == age
 
 
 def test_row_links_are_the_case_files_address(client_staff, child_a, child_b):
