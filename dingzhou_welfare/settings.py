@@ -66,7 +66,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
-    "django_filters",
     "django_celery_beat",
     "import_export",
     "dingzhou_welfare",
