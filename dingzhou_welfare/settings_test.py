@@ -19,3 +19,6 @@ CELERY_TASK_ALWAYS_EAGER = True
 STATIC_ROOT = tempfile.mkdtemp(prefix="dzw-static-")
 # Database sessions in tests whatever REDIS_URL says, so pinned query counts are the same in CI.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Live-server threads (browser tests) close their connection after each request, so no idle one is left
+# holding the test database when it is dropped at the end of the run.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405

@@ -6,6 +6,7 @@ Playwright's sync API runs an event loop in the test thread, so Django's
 
 import os
 import shutil
+import threading
 
 import pytest
 
@@ -32,14 +33,26 @@ def skip_without_chromium():
         pytest.skip(f"no chromium at {CHROMIUM} (apt-get install chromium, or set CHROMIUM)", allow_module_level=True)
 
 
-@pytest.fixture(scope="session")
-def browser():
+@pytest.fixture(scope="module")
+def browser(django_db_setup, live_server):
+    """One chromium per test module, closed before the live server stops and the test database is dropped.
+
+    Playwright's sync API runs its own context in this thread, and Django keeps one database connection
+    per context: the connections opened inside it are closed here, before it ends, so no session is
+    left on the test database. Chromium's keep-alive sockets to the live server are each served by a
+    thread with a connection of its own; they are waited for once the browser is gone.
+    """
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+        connections.close_all()
+    for thread in threading.enumerate():
+        if getattr(getattr(thread, "_target", None), "__name__", "") == "process_request_thread":
+            thread.join(timeout=10)
 
 
 def _page(browser, viewport, **options):
