@@ -112,9 +112,9 @@ def not_eager():
     connection.vendor != "postgresql",
     reason="needs PostgreSQL (DATABASE_URL): a worker process cannot see SQLite's in-memory test database",
 )
-# Committed data for the worker's own connection; serialized_rollback brings back the programmes and
-# groups the migrations loaded, which the flush after a transactional test removes.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# Committed data for the worker's own connection; the fixtures bring back the programmes and groups the migrations
+# loaded (tests.factories.ensure_reference_data), which the flush after a transactional test removes.
+@pytest.mark.django_db(transaction=True)
 def test_a_real_worker_computes_a_month(
     township_a, township_b, village_a, village_b, caseworker_a, supervisor_a, staff, leader, programmes, not_eager
 ):

@@ -304,9 +304,9 @@ def test_finish_waits_for_every_township(caseload, staff, township_a, township_b
     connection.vendor != "postgresql",
     reason="SQLite serialises writers, so two computations cannot race: run with DATABASE_URL=postgres://...",
 )
-# Committed data, so that every thread's connection sees it; serialized_rollback brings back the
-# programmes and groups the migrations loaded, which the flush after a transactional test removes.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# Committed data, so that every thread's connection sees it; the fixtures bring back the programmes and
+# groups the migrations loaded (tests.factories.ensure_reference_data), which a transactional flush removes.
+@pytest.mark.django_db(transaction=True)
 def test_two_computations_of_the_same_month_at_once(caseload, staff):
     for round_ in range(3):
         if round_:  # later rounds race over recomputing the draft
@@ -362,7 +362,7 @@ def held_open(monkeypatch, target, name, township_id=None):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL (SQLite locks the file)")
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_townships_of_one_batch_compute_side_by_side(caseload, staff, township_a, township_b, monkeypatch):
     """The fan-out is per township: a slow township must not hold the others up (no lock on the batch row)."""
     import subsidies.disbursement
@@ -388,7 +388,7 @@ def test_townships_of_one_batch_compute_side_by_side(caseload, staff, township_a
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL (SQLite locks the file)")
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_confirmation_in_progress_does_not_block_the_computation(
     caseload, caseworker_a, supervisor_a, staff, programmes, township_a, village_a, monkeypatch
 ):
