@@ -5,3 +5,15 @@ from django.utils.translation import gettext_lazy as _
 class ChildrenConfig(AppConfig):
     name = "children"
     verbose_name = _("儿童信息")
+
+    def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
+        from .listing import children_changed
+        from .models import Child, Classification
+
+        # Cache upkeep only (no business rule): the children list keeps its counts a while
+        # (dingzhou_welfare/pagination.py) until a child or a category is written.
+        for model in (Child, Classification):
+            post_save.connect(children_changed, sender=model, dispatch_uid=f"children_changed_save_{model.__name__}")
+            post_delete.connect(children_changed, sender=model, dispatch_uid=f"children_changed_del_{model.__name__}")

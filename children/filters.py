@@ -18,6 +18,7 @@ from dingzhou_welfare.access import role_of, townships_for, villages_for
 from dingzhou_welfare.models import COUNTY_WIDE_ROLES
 from dingzhou_welfare.widgets import Select, TextInput
 
+from . import places
 from .models import Child, Classification, ClassificationKind, Township, Village
 
 ID_QUERY = re.compile(r"^\d{4,17}[\dXx]?$")
@@ -59,20 +60,23 @@ SORTS = {
 }
 
 
-def _villages(user, data):
-    """The chosen township's villages; the user's own if their scope is local.
+def _villages(user, data) -> tuple:
+    """The villages offered, as (queryset the field checks a value against, choices shown).
 
-    A county-wide user who has chosen no township is offered no village (only one already
-    picked): rendering all ~540 in one select cost more than the rest of the page together.
+    The chosen township's villages; the user's own if their scope is local. A county-wide user
+    who has chosen no township is offered no village (only one already picked): rendering all
+    ~540 in one select cost more than the rest of the page together.
     """
     villages = villages_for(user)
     township = data.get("township")
     if township and township.isdigit():
-        return villages.filter(township_id=township)
+        return villages.filter(township_id=township), places.village_choices(user, int(township))
     if role_of(user) in COUNTY_WIDE_ROLES:
         village = data.get("village", "")
-        return villages.filter(pk=village) if village.isdigit() else villages.none()
-    return villages
+        if not village.isdigit():
+            return villages.none(), []
+        return villages.filter(pk=village), [c for c in places.village_choices(user) if c[0] == int(village)]
+    return villages, places.village_choices(user)
 
 
 EMPTY = ("", "---------")  # what a select shows for "any", as Django's model selects do
@@ -105,13 +109,16 @@ class ChildFilterForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         # The townships and villages the user may pick: the fields check a value against these
-        # querysets (the scope); the selects show them from one read of (id, name) pairs, not a
-        # server-side cursor and a model per option. Townships and villages print as their name.
-        places = {"township": townships_for(user), "village": _villages(user, self.data)}
-        for name, queryset in places.items():
+        # querysets (the scope, read only when a value is given); the selects show the same
+        # places as (id, name) pairs kept in memory (places.py), not a query per page.
+        offered = {
+            "township": (townships_for(user), places.township_choices(user)),
+            "village": _villages(user, self.data),
+        }
+        for name, (queryset, choices) in offered.items():
             field = self.fields[name]
             field.queryset = queryset
-            field.widget.choices = [EMPTY, *queryset.values_list("pk", "name")]
+            field.widget.choices = [EMPTY, *choices]
 
 
 class ChildFilter:

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dingzhou_welfare.access import scope_children
+from dingzhou_welfare.pagination import data_changed
 
 from .idnumbers import mask_id_number
 from .models import Child, Classification, ClassificationKind, Sex, age_on
@@ -29,6 +30,8 @@ ROW_FIELDS = [
     "township__name",
     "village__name",
 ]
+# The list's counts are kept under this topic (KeptCountPaginator) until children change.
+COUNTS_TOPIC = "children"
 # A child's link with its id as a placeholder: one reverse() per page instead of one per row.
 PK_PLACEHOLDER = 999_999_999_999
 
@@ -41,6 +44,11 @@ def children_for(user):
     is read as values (rows()).
     """
     return scope_children(Child.objects.all(), user)
+
+
+def children_changed(**kwargs) -> None:
+    """Children or their categories were written (a model signal, or a bulk write saying so)."""
+    data_changed(COUNTS_TOPIC)
 
 
 def rows(page) -> list[dict]:

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from dingzhou_welfare.access import can_change_children, can_reveal, get_child_for
 from dingzhou_welfare.forms import form_errors_from
-from dingzhou_welfare.pagination import CappedPaginator
+from dingzhou_welfare.pagination import KeptCountPaginator
 from subsidies.views import child_enrolments_context
 from visits.views import child_visits_context
 
@@ -43,7 +43,7 @@ def _change_required(user):
 @login_required
 def child_list(request):
     filterset = ChildFilter(request.GET or None, queryset=listing.children_for(request.user), request=request)
-    paginator = CappedPaginator(filterset.qs, PAGE_SIZE)
+    paginator = KeptCountPaginator(filterset.qs, PAGE_SIZE, topic=listing.COUNTS_TOPIC)
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

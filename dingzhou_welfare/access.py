@@ -48,20 +48,45 @@ def area_filter(user, prefix: str = "") -> Q | None:
     return Q(**{f"{prefix}township_id__in": township_ids})
 
 
-def _village_ids(user) -> list[int]:
-    """The villages a caseworker is limited to (none: the whole township), read once per user object."""
-    cached = getattr(user, "_dzw_village_ids", None)
-    if cached is None:
-        limited = role_of(user) == Role.CASEWORKER
-        cached = user._dzw_village_ids = list(user.profile.villages.values_list("id", flat=True)) if limited else []
-    return cached
+# Each user's township and village ids, kept by each web process under (user, role, scope
+# version): the profile is read with the user on every request (backends.py), and its
+# scope_version goes up whenever the role or scope is saved, so a change is seen at once.
+_SCOPES: dict[tuple[int, str, int], tuple[tuple[int, ...], tuple[int, ...]]] = {}
+_SCOPES_KEPT = 5000
 
 
-def _township_ids(user) -> list[int]:
-    cached = getattr(user, "_dzw_township_ids", None)
-    if cached is None:
-        cached = user._dzw_township_ids = list(user.profile.townships.values_list("id", flat=True))
-    return cached
+def scope_ids(user) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """(township ids, village ids) assigned to the user; village ids only for a caseworker limited to some."""
+    cached = getattr(user, "_dzw_scope", None)
+    if cached is not None:
+        return cached
+    profile = user.profile
+    key = (user.pk, profile.role, profile.scope_version)
+    ids = _SCOPES.get(key)
+    if ids is None:
+        limited = profile.role == Role.CASEWORKER
+        ids = (
+            tuple(profile.townships.values_list("id", flat=True)),
+            tuple(profile.villages.values_list("id", flat=True)) if limited else (),
+        )
+        if len(_SCOPES) >= _SCOPES_KEPT:
+            _SCOPES.clear()
+        _SCOPES[key] = ids
+    user._dzw_scope = ids
+    return ids
+
+
+def forget_scopes() -> None:
+    """Drop the scopes this process keeps (tests, whose rolled-back users' ids come back)."""
+    _SCOPES.clear()
+
+
+def _village_ids(user) -> tuple[int, ...]:
+    return scope_ids(user)[1]
+
+
+def _township_ids(user) -> tuple[int, ...]:
+    return scope_ids(user)[0]
 
 
 def scope_children(queryset, user):
@@ -117,7 +142,7 @@ def townships_for(user):
         return Township.objects.all()
     if role is None or role in NO_CHILD_ROLES:
         return Township.objects.none()
-    return user.profile.townships.all()
+    return Township.objects.filter(pk__in=_township_ids(user))
 
 
 def villages_for(user):
@@ -129,8 +154,8 @@ def villages_for(user):
     if role is None or role in NO_CHILD_ROLES:
         return Village.objects.none()
     if villages_limited(user):
-        return user.profile.villages.select_related("township")
-    return Village.objects.filter(township__in=user.profile.townships.all()).select_related("township")
+        return Village.objects.filter(pk__in=_village_ids(user)).select_related("township")
+    return Village.objects.filter(township__in=_township_ids(user)).select_related("township")
 
 
 def villages_limited(user) -> bool:

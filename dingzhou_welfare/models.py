@@ -30,6 +30,9 @@ class StaffProfile(models.Model):
         help_text=_("儿童主任只负责部分村时填写；不填则为整个乡镇。"),
     )
     phone = models.CharField(_("电话"), max_length=20, blank=True)
+    # Goes up each time the role or scope is saved: web processes keep a user's scope in memory
+    # under this number (access.py), so a change reaches every process with the next request.
+    scope_version = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("用户角色与范围")

@@ -26,6 +26,7 @@ def save_staff_user(*, actor, data: dict, user=None):
     profile, _created = StaffProfile.objects.get_or_create(user=user, defaults={"role": data["role"]})
     profile.role = data["role"]
     profile.phone = data.get("phone", "")
+    profile.scope_version += 1
     profile.save()
     profile.townships.set(data.get("townships") or [])
     profile.villages.set(data.get("villages") or [] if data["role"] == Role.CASEWORKER else [])

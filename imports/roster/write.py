@@ -2,10 +2,13 @@
 
 from dataclasses import dataclass, field
 
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from children import places
+from children.listing import children_changed
 from children.models import (
     Carer,
     Child,
@@ -43,6 +46,7 @@ def write_chunk(rows: list[Row], *, ctx: Context, actor, written: Written, sourc
         return
     now = timezone.now()
     actor_id = actor.pk if actor is not None else None
+    children_changed()  # the list's kept counts (COPY and bulk updates send no model signals)
     _create_villages(rows, ctx, written)
     for row in rows:
         village = row.child.get("village_id")
@@ -154,6 +158,7 @@ def _create_villages(rows: list[Row], ctx: Context, written: Written) -> None:
     if not missing:
         return
     Village.objects.bulk_create([Village(township_id=t, name=n) for t, n in missing], ignore_conflicts=True)
+    transaction.on_commit(places.forget)
     query = Q()
     for township_id, name in missing:
         query |= Q(township_id=township_id, name=name)

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from children import listing as list_rows
 from children import services, views
-from children.models import Child, ClassificationKind, age_on
+from children.models import Child, Classification, ClassificationKind, age_on
 
 from ..factories import ChildFactory, make_id_number
 
@@ -191,14 +191,15 @@ def make_children(count, township, village, actor):
         )
 
 
-# Session, user, profile, the paginator's count, the page, its open classifications, the filter
-# form's townships, and the session's save (3, with its savepoint). "May change children" comes
-# from the role, not from the permission tables (dingzhou_welfare.access.role_may).
-# A county-wide user is offered villages only once a township is chosen (children/filters.py);
-# a township-scoped user adds the ids of the scope's villages (none: the whole township) and
-# townships, each read once per request, and the villages offered; a village-scoped one has no
-# need of the townships' ids.
-QUERIES = {"staff": 10, "caseworker_a": 13, "caseworker_village": 12}
+# The first page after logging in: the session, the user with their profile (one join), the
+# paginator's count, the page, its open classifications, the townships and villages a process
+# keeps in memory (children/places.py), and the session's renewal (3, with its savepoint).
+# "May change children" comes from the role, not from the permission tables (access.role_may).
+# A township-scoped user adds the ids of the scope's townships and villages (none: the whole
+# township), which a process keeps until the scope changes (access.scope_ids).
+# The same page again: the session, the user, the page and its classifications; the count is
+# kept until children change (KeptCountPaginator), the session renewed once a minute.
+QUERIES = {"staff": (10, 4), "caseworker_a": (12, 4), "caseworker_village": (12, 4)}
 
 
 @pytest.mark.parametrize("role", sorted(QUERIES))
@@ -209,10 +210,35 @@ def test_queries_per_page_do_not_grow_with_the_page(
     monkeypatch.setattr(views, "PAGE_SIZE", 30)
     make_children(count, township_a, village_a, staff)
     client.force_login(request.getfixturevalue(role))
-    with django_assert_num_queries(QUERIES[role]):
-        response = client.get(reverse("children:list"), {"q": "儿童", "kind": ClassificationKind.HARDSHIP_POVERTY})
+    query = {"q": "儿童", "kind": ClassificationKind.HARDSHIP_POVERTY}
+    first, again = QUERIES[role]
+    with django_assert_num_queries(first):
+        response = client.get(reverse("children:list"), query)
+    assert len(names(response)) == count
+    with django_assert_num_queries(again):
+        response = client.get(reverse("children:list"), query)
     assert len(names(response)) == count
     assert response.text.split('id="children"', 1)[1].count("困境儿童（监护缺失或不当）") == count
+    assert f"共 {count} 名儿童" in response.text
+
+
+def test_a_kept_count_is_not_used_once_children_change(client_staff, staff, township_a, village_a):
+    make_children(3, township_a, village_a, staff)
+    query = {"kind": ClassificationKind.HARDSHIP_POVERTY}
+    assert "共 3 名儿童" in listing(client_staff, **query).text
+    with CaptureQueriesContext(connection) as queries:
+        assert "共 3 名儿童" in listing(client_staff, **query).text
+    assert not [q for q in queries.captured_queries if "COUNT(" in q["sql"]]  # kept, not counted again
+    make_children(1, township_a, village_a, staff)  # a new child and its category
+    assert "共 4 名儿童" in listing(client_staff, **query).text
+    child = Child.objects.filter(name="儿童00").first()
+    services.end_classification(
+        actor=staff,
+        classification=child.classifications.get(kind=ClassificationKind.HARDSHIP_POVERTY),
+        end_date=datetime.date(2026, 5, 31),
+        reason=Classification.EndReason.OTHER,
+    )
+    assert "共 3 名儿童" in listing(client_staff, **query).text
 
 
 @pytest.mark.parametrize(
