@@ -154,6 +154,18 @@ class ChildFilter:
             queryset = queryset.order_by(*SORTS["name"][1]())
         return queryset
 
+    def key(self) -> tuple:
+        """The search and filters that select the rows (not their order), as the list's kept count needs."""
+        self.qs  # noqa: B018 - validates the form
+        if self.data is None:
+            return ()
+        values = self.form.cleaned_data
+        return tuple(
+            (name, getattr(values[name], "pk", values[name]))
+            for name in sorted(values)
+            if name != "sort" and values[name] not in (None, "")
+        )
+
     @staticmethod
     def search(queryset, value):
         value = value.strip()

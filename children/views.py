@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from dingzhou_welfare.access import can_change_children, can_reveal, get_child_for
+from dingzhou_welfare.access import can_change_children, can_reveal, get_child_for, scope_key
 from dingzhou_welfare.forms import form_errors_from
 from dingzhou_welfare.pagination import KeptCountPaginator
 from subsidies.views import child_enrolments_context
@@ -43,7 +43,9 @@ def _change_required(user):
 @login_required
 def child_list(request):
     filterset = ChildFilter(request.GET or None, queryset=listing.children_for(request.user), request=request)
-    paginator = KeptCountPaginator(filterset.qs, PAGE_SIZE, topic=listing.COUNTS_TOPIC)
+    paginator = KeptCountPaginator(
+        filterset.qs, PAGE_SIZE, topic=listing.COUNTS_TOPIC, key=(scope_key(request.user), filterset.key())
+    )
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -53,6 +55,7 @@ def child_list(request):
         {
             "filter": filterset,
             "page": page,
+            "columns": listing.COLUMNS,
             "rows": listing.rows(page),
             "paginator": paginator,
             "query": query.urlencode(),

@@ -89,6 +89,16 @@ def _township_ids(user) -> tuple[int, ...]:
     return scope_ids(user)[0]
 
 
+def scope_key(user) -> tuple:
+    """What decides which children the user sees (area_filter): equal keys, equal children."""
+    role = role_of(user)
+    if role in COUNTY_WIDE_ROLES:
+        return ("county",)
+    if role is None or role in NO_CHILD_ROLES:
+        return ("nothing",)
+    return ("area", *scope_ids(user))
+
+
 def scope_children(queryset, user):
     condition = area_filter(user)
     return queryset if condition is None else queryset.filter(condition)

@@ -1,5 +1,45 @@
+"""What every page's frame (templates/base.html) shows: the bureau's name and the menu."""
+
+from functools import lru_cache
+
 from django.conf import settings
+from django.urls import get_script_prefix, reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from .access import role_of
+from .models import Role
+
+WORKERS = {Role.CASEWORKER, Role.SUPERVISOR, Role.STAFF, Role.LEADER}
+
+# The menu: each entry's page, its label, and the roles it is shown to (None: every signed-in user).
+# A link only saves a click: every page checks its own permissions whatever the menu shows.
+MENU = [
+    ("dashboard", _("首页"), None),
+    ("children:list", _("儿童信息"), None),
+    ("visits:worklist", _("巡视探访"), WORKERS),
+    ("subsidies:queue", _("保障审核"), WORKERS),
+    ("subsidies:programmes", _("保障标准"), WORKERS),
+    ("children:agreements", _("委托监护"), WORKERS),
+    ("campaigns:list", _("走访慰问"), WORKERS),
+    ("subsidies:batches", _("发放批次"), {Role.STAFF, Role.LEADER}),
+    ("adoption:list", _("收养登记"), {Role.STAFF, Role.LEADER}),
+    ("reports:index", _("统计报表"), {Role.SUPERVISOR, Role.STAFF, Role.LEADER}),
+    ("imports:index", _("数据导入"), {Role.STAFF}),
+    ("user_list", _("用户管理"), {Role.ADMINISTRATOR}),
+    ("admin:index", _("基础数据"), {Role.ADMINISTRATOR}),
+]
+
+
+@lru_cache(maxsize=64)
+def menu_for(role: str | None, language: str, prefix: str) -> list[tuple[str, str]]:
+    """(address, label) of the role's menu, made once per role and language in each process."""
+    return [(reverse(name), str(label)) for name, label, roles in MENU if roles is None or role in roles]
 
 
 def bureau(request):
-    return {"BUREAU_NAME": settings.BUREAU_NAME}
+    context = {"BUREAU_NAME": settings.BUREAU_NAME}
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        context["menu"] = menu_for(role_of(user), get_language(), get_script_prefix())
+    return context

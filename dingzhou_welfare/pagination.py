@@ -63,17 +63,23 @@ class KeptCountPaginator(CappedPaginator):
     fetches both the version and the count.
     """
 
-    def __init__(self, object_list, per_page, *, topic: str, **kwargs):
+    def __init__(self, object_list, per_page, *, topic: str, key=None, **kwargs):
+        """`key`: what decides which rows object_list holds, when that is cheaper to say than to
+        compile its SQL (the default key): a page of the children list says its user's scope and
+        its search in a tenth of the time."""
         super().__init__(object_list, per_page, **kwargs)
         self.topic = topic
+        self.key = key
 
     @cached_property
     def count(self):
-        try:
-            sql, params = self.object_list.order_by().query.sql_with_params()
-        except EmptyResultSet:  # a condition nothing can meet (a user with no scope)
-            return 0
-        digest = hashlib.sha256(repr((sql, params, self.cap)).encode()).hexdigest()
+        key = self.key
+        if key is None:
+            try:
+                key = self.object_list.order_by().query.sql_with_params()
+            except EmptyResultSet:  # a condition nothing can meet (a user with no scope)
+                return 0
+        digest = hashlib.sha256(repr((key, self.cap)).encode()).hexdigest()
         version_key, count_key = _version_key(self.topic), f"counts:{self.topic}:{digest}"
         kept = cache.get_many([version_key, count_key])
         version = kept.get(version_key)
