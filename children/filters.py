@@ -14,12 +14,12 @@ from django.db.models.functions import Collate
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from dingzhou_welfare.access import role_of, townships_for, villages_for
+from dingzhou_welfare.access import role_of
 from dingzhou_welfare.models import COUNTY_WIDE_ROLES
 from dingzhou_welfare.widgets import Select, TextInput
 
 from . import places
-from .models import Child, Classification, ClassificationKind, Township, Village
+from .models import Child, Classification, ClassificationKind
 
 ID_QUERY = re.compile(r"^\d{4,17}[\dXx]?$")
 PINYIN_COLLATION = "zh-Hans-CN-x-icu"
@@ -60,23 +60,19 @@ SORTS = {
 }
 
 
-def _villages(user, data) -> tuple:
-    """The villages offered, as (queryset the field checks a value against, choices shown).
+def _villages(user, data) -> list[tuple[int, str]]:
+    """The villages offered: the chosen township's; the user's own if their scope is local.
 
-    The chosen township's villages; the user's own if their scope is local. A county-wide user
-    who has chosen no township is offered no village (only one already picked): rendering all
-    ~540 in one select cost more than the rest of the page together.
+    A county-wide user who has chosen no township is offered no village (only one already
+    picked): rendering all ~540 in one select cost more than the rest of the page together.
     """
-    villages = villages_for(user)
-    township = data.get("township")
-    if township and township.isdigit():
-        return villages.filter(township_id=township), places.village_choices(user, int(township))
+    township = data.get("township", "")
+    if township.isdigit():
+        return places.village_choices(user, int(township))
     if role_of(user) in COUNTY_WIDE_ROLES:
         village = data.get("village", "")
-        if not village.isdigit():
-            return villages.none(), []
-        return villages.filter(pk=village), [c for c in places.village_choices(user) if c[0] == int(village)]
-    return villages, places.village_choices(user)
+        return [choice for choice in places.village_choices(user) if village.isdigit() and choice[0] == int(village)]
+    return places.village_choices(user)
 
 
 EMPTY = ("", "---------")  # what a select shows for "any", as Django's model selects do
@@ -86,12 +82,12 @@ class ChildFilterForm(forms.Form):
     """The list's search box and filters. Every field is optional; a value that does not validate is ignored."""
 
     q = forms.CharField(label=_("姓名或身份证号"), required=False, widget=TextInput)
-    township = forms.ModelChoiceField(
-        label=_("乡镇（街道）"), queryset=Township.objects.none(), required=False, widget=Select
+    # Ids checked against the places the user may pick (set per user below), kept in memory by
+    # places.py: a township or village outside the scope is not a valid choice, and no query is made.
+    township = forms.TypedChoiceField(
+        label=_("乡镇（街道）"), coerce=int, empty_value=None, required=False, widget=Select
     )
-    village = forms.ModelChoiceField(
-        label=_("村（社区）"), queryset=Village.objects.none(), required=False, widget=Select
-    )
+    village = forms.TypedChoiceField(label=_("村（社区）"), coerce=int, empty_value=None, required=False, widget=Select)
     kind = forms.ChoiceField(
         label=_("儿童类别"), choices=[EMPTY, *ClassificationKind.choices], required=False, widget=Select
     )
@@ -108,17 +104,8 @@ class ChildFilterForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        # The townships and villages the user may pick: the fields check a value against these
-        # querysets (the scope, read only when a value is given); the selects show the same
-        # places as (id, name) pairs kept in memory (places.py), not a query per page.
-        offered = {
-            "township": (townships_for(user), places.township_choices(user)),
-            "village": _villages(user, self.data),
-        }
-        for name, (queryset, choices) in offered.items():
-            field = self.fields[name]
-            field.queryset = queryset
-            field.widget.choices = [EMPTY, *choices]
+        self.fields["township"].choices = [EMPTY, *places.township_choices(user)]
+        self.fields["village"].choices = [EMPTY, *_villages(user, self.data)]
 
 
 class ChildFilter:
@@ -161,9 +148,7 @@ class ChildFilter:
             return ()
         values = self.form.cleaned_data
         return tuple(
-            (name, getattr(values[name], "pk", values[name]))
-            for name in sorted(values)
-            if name != "sort" and values[name] not in (None, "")
+            (name, values[name]) for name in sorted(values) if name != "sort" and values[name] not in (None, "")
         )
 
     @staticmethod
