@@ -4,7 +4,6 @@ import hashlib
 import secrets
 
 from django.core.cache import cache
-from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.utils.functional import cached_property
@@ -54,7 +53,7 @@ def data_changed(topic: str) -> None:
 
 
 class KeptCountPaginator(CappedPaginator):
-    """A CappedPaginator whose count is kept in the cache under its query for COUNT_SECONDS.
+    """A CappedPaginator whose count is kept in the cache under a key for COUNT_SECONDS.
 
     A busy list (the children registry: 1.7 ms of PostgreSQL CPU for a capped count of the
     first page, 8 ms for a common surname) counts the same search again on every page turn and
@@ -63,23 +62,17 @@ class KeptCountPaginator(CappedPaginator):
     fetches both the version and the count.
     """
 
-    def __init__(self, object_list, per_page, *, topic: str, key=None, **kwargs):
-        """`key`: what decides which rows object_list holds, when that is cheaper to say than to
-        compile its SQL (the default key): a page of the children list says its user's scope and
-        its search in a tenth of the time."""
+    def __init__(self, object_list, per_page, *, topic: str, key, **kwargs):
+        """`key`: what decides which rows object_list holds (equal keys, equal rows): for the
+        children list, the user's scope and the search. Said by the view, it costs a tenth of
+        compiling the query's SQL."""
         super().__init__(object_list, per_page, **kwargs)
         self.topic = topic
         self.key = key
 
     @cached_property
     def count(self):
-        key = self.key
-        if key is None:
-            try:
-                key = self.object_list.order_by().query.sql_with_params()
-            except EmptyResultSet:  # a condition nothing can meet (a user with no scope)
-                return 0
-        digest = hashlib.sha256(repr((key, self.cap)).encode()).hexdigest()
+        digest = hashlib.sha256(repr((self.key, self.cap)).encode()).hexdigest()
         version_key, count_key = _version_key(self.topic), f"counts:{self.topic}:{digest}"
         kept = cache.get_many([version_key, count_key])
         version = kept.get(version_key)
