@@ -143,9 +143,9 @@ class ChildFilter:
 
     def key(self) -> tuple:
         """The search and filters that select the rows (not their order), as the list's kept count needs."""
-        self.qs  # noqa: B018 - validates the form
         if self.data is None:
             return ()
+        self.form.is_valid()
         values = self.form.cleaned_data
         return tuple(
             (name, values[name]) for name in sorted(values) if name != "sort" and values[name] not in (None, "")

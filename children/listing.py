@@ -2,7 +2,7 @@
 
 The list is the registry's busiest page and must stay cheap at a million children (bench/README.md).
 A row's labels, mask, age and link are made here once per page, and the row itself is written
-here as HTML (see ROW), so that the template only prints it.
+here as HTML (rows()), so that the template only prints it.
 """
 
 from django.db.models import Aggregate, CharField, OuterRef, Subquery
