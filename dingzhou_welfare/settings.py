@@ -123,6 +123,9 @@ if DATABASE_URL:
             conn_health_checks=True,
         )
     }
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # The same backend, checking a kept connection without a SELECT 1 per request.
+        DATABASES["default"]["ENGINE"] = "dingzhou_welfare.postgresql"
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
