@@ -12,9 +12,9 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from dingzhou_welfare import versions
 from dingzhou_welfare.access import scope_children
 from dingzhou_welfare.markup import text
-from dingzhou_welfare.pagination import data_changed
 
 from .idnumbers import mask_id_number
 from .models import Child, Classification, ClassificationKind, Sex, age_on
@@ -33,7 +33,7 @@ ROW_FIELDS = [
     "village__name",
 ]
 # The list's counts are kept under this topic (KeptCountPaginator) until children change.
-COUNTS_TOPIC = "children"
+COUNTS_TOPIC = versions.CHILDREN
 # A child's link with its id as a placeholder: one reverse() per page instead of one per row.
 PK_PLACEHOLDER = 999_999_999_999
 
@@ -50,7 +50,7 @@ def children_for(user):
 
 def children_changed(**kwargs) -> None:
     """Children or their categories were written (a model signal, or a bulk write saying so)."""
-    data_changed(COUNTS_TOPIC)
+    versions.changed(COUNTS_TOPIC)
 
 
 # The table's columns: the heading, and the label a row's cell shows on a phone (data-label).

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from dingzhou_welfare import versions
 from dingzhou_welfare.access import can_change_children, can_reveal, get_child_for, scope_key
 from dingzhou_welfare.forms import form_errors_from
 from dingzhou_welfare.pagination import KeptCountPaginator
@@ -44,7 +45,11 @@ def _change_required(user):
 def child_list(request):
     filterset = ChildFilter(request.GET or None, queryset=listing.children_for(request.user), request=request)
     paginator = KeptCountPaginator(
-        filterset.qs, PAGE_SIZE, topic=listing.COUNTS_TOPIC, key=(scope_key(request.user), filterset.key())
+        filterset.qs,
+        PAGE_SIZE,
+        topic=listing.COUNTS_TOPIC,
+        key=(scope_key(request.user), filterset.key()),
+        version=versions.of(request, listing.COUNTS_TOPIC),
     )
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()

@@ -1,9 +1,14 @@
-"""Sessions that end after SESSION_COOKIE_AGE without activity, renewed at most once a minute."""
+"""Sessions that end after SESSION_COOKIE_AGE without activity, renewed at most once a minute;
+the signed-in user, kept in the process between requests."""
 
 import time
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
+from django.contrib.auth import middleware as auth_middleware
+from django.utils.functional import SimpleLazyObject
+
+from . import signed_in
 
 RENEWED_KEY = "_renewed_at"
 
@@ -27,3 +32,17 @@ class IdleSessionMiddleware:
             if now - session.get(RENEWED_KEY, 0) >= settings.SESSION_RENEW_SECONDS:
                 session[RENEWED_KEY] = now
         return self.get_response(request)
+
+
+class AuthenticationMiddleware(auth_middleware.AuthenticationMiddleware):
+    """Django's, with the user built from what this process kept when it may (dingzhou_welfare.signed_in)."""
+
+    def process_request(self, request):
+        super().process_request(request)
+        request.user = SimpleLazyObject(lambda: _user(request))
+
+
+def _user(request):
+    if not hasattr(request, "_cached_user"):
+        request._cached_user = signed_in.get_user(request)
+    return request._cached_user

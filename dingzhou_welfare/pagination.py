@@ -1,15 +1,14 @@
 """Pagination that stays fast on a million rows: the count stops at a cap, and may be kept a while."""
 
-import hashlib
-import secrets
+import time
 
-from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.utils.functional import cached_property
 
 COUNT_CAP = 10_000
 COUNT_SECONDS = 30  # the longest a kept count is used, should a write not have said it changed the data
+KEPT_COUNTS = 10_000  # beyond this many searches kept in one process, start again
+_counts: dict = {}  # (topic, key, cap) -> (version, count, monotonic time it may be used until)
 
 
 class CappedPaginator(Paginator):
@@ -34,50 +33,42 @@ class CappedPaginator(Paginator):
         return self.count > self.cap
 
 
-def _version_key(topic: str) -> str:
-    return f"counts:{topic}:version"
-
-
-def forget_counts(topic: str) -> None:
-    """The counts kept under `topic` are not used again."""
-    cache.set(_version_key(topic), secrets.token_hex(8), None)  # not the clock: tests stop it
-
-
-def data_changed(topic: str) -> None:
-    """The rows counted under `topic` are being written: forget the counts now and at commit.
-
-    A request that counts the old rows in between keeps its count under the first new version only.
-    """
-    forget_counts(topic)
-    transaction.on_commit(lambda: forget_counts(topic))
-
-
 class KeptCountPaginator(CappedPaginator):
-    """A CappedPaginator whose count is kept in the cache under a key for COUNT_SECONDS.
+    """A CappedPaginator whose count this process keeps for COUNT_SECONDS under a key and a version.
 
     A busy list (the children registry: 1.7 ms of PostgreSQL CPU for a capped count of the
     first page, 8 ms for a common surname) counts the same search again on every page turn and
-    every reload. The count is kept with the version of its topic's data; any write that says
-    data_changed(topic) gives a new version, so the next page counts again. One cache read
-    fetches both the version and the count.
+    every reload. The count is kept with the version token of its data that the request read
+    (dingzhou_welfare.versions, read with the session); any write that says the data changed
+    gives a new token, so the next page counts again, in every process.
     """
 
-    def __init__(self, object_list, per_page, *, topic: str, key, **kwargs):
+    def __init__(self, object_list, per_page, *, topic: str, key, version: str | None, **kwargs):
         """`key`: what decides which rows object_list holds (equal keys, equal rows): for the
         children list, the user's scope and the search. Said by the view, it costs a tenth of
-        compiling the query's SQL."""
+        compiling the query's SQL. `version`: the data's token as the request read it (None:
+        count every time)."""
         super().__init__(object_list, per_page, **kwargs)
         self.topic = topic
         self.key = key
+        self.version = version
 
     @cached_property
     def count(self):
-        digest = hashlib.sha256(repr((self.key, self.cap)).encode()).hexdigest()
-        version_key, count_key = _version_key(self.topic), f"counts:{self.topic}:{digest}"
-        kept = cache.get_many([version_key, count_key])
-        version = kept.get(version_key)
-        if count_key in kept and kept[count_key][0] == version:
-            return kept[count_key][1]
+        if self.version is None:
+            return self.count_rows()
+        key = (self.topic, self.key, self.cap)
+        kept = _counts.get(key)
+        now = time.monotonic()
+        if kept is not None and kept[0] == self.version and now < kept[2]:
+            return kept[1]
         count = self.count_rows()
-        cache.set(count_key, (version, count), COUNT_SECONDS)
+        if len(_counts) >= KEPT_COUNTS:
+            _counts.clear()
+        _counts[key] = (self.version, count, now + COUNT_SECONDS)
         return count
+
+
+def forget_counts() -> None:
+    """This process's kept counts are not used again (its own writes, and tests)."""
+    _counts.clear()

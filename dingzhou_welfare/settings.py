@@ -86,7 +86,7 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "dingzhou_welfare.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -205,7 +205,8 @@ SESSION_COOKIE_AGE = envint("SESSION_IDLE_MINUTES", 30) * 60
 # SESSION_RENEW_SECONDS (dingzhou_welfare.middleware), not on every request.
 SESSION_RENEW_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
-SESSION_ENGINE = "django.contrib.sessions.backends.cache" if REDIS_URL else "django.contrib.sessions.backends.db"
+# In Redis, read with the version tokens of what processes keep (dingzhou_welfare.sessions, .versions).
+SESSION_ENGINE = "dingzhou_welfare.sessions" if REDIS_URL else "django.contrib.sessions.backends.db"
 SESSION_COOKIE_HTTPONLY = True
 
 AUTH_PASSWORD_VALIDATORS = [

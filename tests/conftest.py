@@ -3,7 +3,7 @@
 import pytest
 
 from children import places
-from children.listing import COUNTS_TOPIC
+from dingzhou_welfare import signed_in, versions
 from dingzhou_welfare.access import forget_scopes
 from dingzhou_welfare.models import Role
 from dingzhou_welfare.pagination import forget_counts
@@ -13,11 +13,14 @@ from .factories import ChildFactory, TownshipFactory, VillageFactory, make_user
 
 @pytest.fixture(autouse=True)
 def fresh_kept_data():
-    """What a web process keeps between requests (users' scopes, the place names, the list's
-    counts) starts afresh in each test: a rolled-back test's ids come back in the next one."""
+    """What a web process keeps between requests (users and their scopes, the place names, the
+    list's counts) starts afresh in each test: a rolled-back test's ids come back in the next one."""
     forget_scopes()
     places.forget()
-    forget_counts(COUNTS_TOPIC)
+    forget_counts()
+    signed_in.forget()
+    for topic in versions.TOPICS:
+        versions.forget(topic)
 
 
 @pytest.fixture
