@@ -17,6 +17,8 @@ STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.s
 CELERY_TASK_ALWAYS_EAGER = True
 # WhiteNoise warns (an error under filterwarnings) when STATIC_ROOT is missing; tests never collect.
 STATIC_ROOT = tempfile.mkdtemp(prefix="dzw-static-")
+# Tests run in one process, whose local-memory cache holds the tokens (dingzhou_welfare/versions.py).
+KEEP_SIGNED_IN_USERS = True
 # Database sessions in tests whatever REDIS_URL says, so pinned query counts are the same in CI.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # Live-server threads (browser tests) close their connection after each request, so no idle one is left

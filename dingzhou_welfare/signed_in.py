@@ -6,12 +6,14 @@ gives the users' version a new token (signals in apps.py, dingzhou_welfare.versi
 every request reads with its session. While the token is the one a process kept a user under,
 the session's password hash still matches, and for at most KEEP_SECONDS (for writes that send no
 signal, such as QuerySet.update()), the process builds the request's user from the row values it
-kept, without a query: a new instance for every request, as a query would give.
+kept, without a query: a new instance for every request, as a query would give. Only where the
+tokens are in a cache that every process shares (settings.KEEP_SIGNED_IN_USERS: Redis).
 """
 
 from dataclasses import dataclass
 from time import monotonic
 
+from django.conf import settings
 from django.contrib import auth
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.db import DEFAULT_DB_ALIAS
@@ -78,6 +80,8 @@ def get_user(request):
     try:
         key = (session[SESSION_KEY], session[BACKEND_SESSION_KEY])
     except KeyError:
+        return auth.get_user(request)
+    if not settings.KEEP_SIGNED_IN_USERS:
         return auth.get_user(request)
     version = versions.of(request, versions.USERS)
     kept = _kept.get(key)

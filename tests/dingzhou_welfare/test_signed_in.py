@@ -129,3 +129,10 @@ def test_a_change_gives_a_new_token_now_and_at_commit(db, rf, topic, django_capt
     callbacks[0]()
     at_commit = versions.of(rf.get("/"), topic)
     assert len({before, now, at_commit}) == 3
+
+
+@override_settings(KEEP_SIGNED_IN_USERS=False)
+def test_without_a_shared_cache_every_request_reads_its_user(client, staff):
+    client.force_login(staff)
+    assert user_queries(client)
+    assert user_queries(client)
