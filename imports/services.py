@@ -18,7 +18,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -31,6 +31,35 @@ from .models import ImportJob, ImportRow
 from .readers import FileRefused, detect_format, estimate_rows
 
 logger = logging.getLogger(__name__)
+
+# Commits of imports run one at a time (a PostgreSQL advisory lock held by the commit's
+# transaction): two files adding the same child at once would otherwise both find it new.
+COMMIT_LOCK = 0x1D2F_0001
+
+
+def _one_commit_at_a_time() -> None:
+    """Wait, inside the commit's transaction, until no other import is committing (SQLite: every
+    writing transaction already waits for the others)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [COMMIT_LOCK])
+
+
+def _failure_message(job_id: int, error: Exception) -> str:
+    """What the clerk reads when a job fails, in the uploader's language: no database text (which
+    may hold an ID number); the error itself goes to the log."""
+    language = ImportJob.objects.filter(pk=job_id).values_list("language", flat=True).first()
+    with translation.override(language or settings.LANGUAGE_CODE):
+        return _failure_text(job_id, error)
+
+
+def _failure_text(job_id: int, error: Exception) -> str:
+    if isinstance(error, IntegrityError):
+        return _(
+            "导入时，另一处同时写入了相同的数据（例如同一名儿童），未写入任何数据。请重新上传文件，检查后再确认导入。"
+        )
+    return _("系统出错，未写入任何数据。请联系系统管理员，并告知任务编号 %(id)s。") % {"id": job_id}
+
 
 STALE_AFTER = datetime.timedelta(minutes=10)
 KEEP_FILES_FOR = datetime.timedelta(days=30)
@@ -158,7 +187,7 @@ def run_check(*, job_id: int) -> str | None:
     except Exception as error:
         logger.exception("import check %s failed", job_id)
         ImportJob.objects.filter(pk=job_id).update(
-            status=Status.FAILED, error=str(error)[:2000] or type(error).__name__, finished_at=timezone.now()
+            status=Status.FAILED, error=_failure_message(job_id, error), finished_at=timezone.now()
         )
         return Status.FAILED
     total = sum(totals.values())
@@ -208,6 +237,7 @@ def run_commit(*, job_id: int) -> str | None:
             job = ImportJob.objects.select_for_update().filter(pk=job_id).first()
             if job is None or job.status != Status.COMMITTING:
                 return None
+            _one_commit_at_a_time()
             with translation.override(job.language or settings.LANGUAGE_CODE):
                 written = _commit(job)
             return written
@@ -235,7 +265,7 @@ def run_commit(*, job_id: int) -> str | None:
     except Exception as error:
         logger.exception("import commit %s failed", job_id)
         ImportJob.objects.filter(pk=job_id).update(
-            status=Status.FAILED, error=str(error)[:2000] or type(error).__name__, finished_at=timezone.now()
+            status=Status.FAILED, error=_failure_message(job_id, error), finished_at=timezone.now()
         )
         return Status.FAILED
     finally:

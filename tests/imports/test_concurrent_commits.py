@@ -1,0 +1,106 @@
+"""Two imports confirmed at the same moment, and what a clerk reads when a commit fails."""
+
+import threading
+
+import pytest
+from django.db import IntegrityError, connection, connections
+
+import imports.roster
+from children.models import Child
+from imports.models import ImportJob
+from imports.services import confirm_import, run_commit
+
+from .conftest import upload, xlsx_bytes
+from .test_children_import import three_rows
+
+pytestmark = pytest.mark.usefixtures("frozen", "programmes")
+
+
+def checked_job(client, django_capture_on_commit_callbacks, content: bytes, staff) -> ImportJob:
+    _response, job = upload(client, "花名册.xlsx", content, capture=django_capture_on_commit_callbacks)
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.READY
+    assert confirm_import(actor=staff, job=job, enqueue=False)
+    return job
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite serialises writers: nothing would race")
+# Committed data, so that each thread's connection sees the jobs.
+@pytest.mark.django_db(transaction=True)
+def test_two_files_adding_the_same_children_commit_one_after_the_other(
+    client, staff, township_a, township_b, village_a, village_b, django_capture_on_commit_callbacks, monkeypatch
+):
+    client.force_login(staff)
+    content = xlsx_bytes(three_rows())
+    first = checked_job(client, django_capture_on_commit_callbacks, content, staff)
+    second = checked_job(client, django_capture_on_commit_callbacks, content, staff)  # both see 3 new children
+
+    entered, release = threading.Event(), threading.Event()
+    write_chunk = imports.roster.write_chunk
+
+    def held_write_chunk(*args, **kwargs):
+        entered.set()
+        release.wait(timeout=20)
+        return write_chunk(*args, **kwargs)
+
+    monkeypatch.setattr(imports.roster, "write_chunk", held_write_chunk)
+    results = {}
+
+    def commit(job):
+        try:
+            results[job.pk] = run_commit(job_id=job.pk)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=commit, args=(job,)) for job in (first, second)]
+    threads[0].start()
+    try:
+        assert entered.wait(timeout=10)  # the first commit is writing, inside its transaction
+        entered.clear()
+        threads[1].start()
+        assert not entered.wait(timeout=2), "the second commit wrote while the first was still open"
+    finally:
+        release.set()
+        for thread in threads:
+            if thread.ident:
+                thread.join(timeout=60)
+
+    assert results == {first.pk: "done", second.pk: "done"}
+    second.refresh_from_db()
+    assert (second.rows_new, second.rows_unchanged) == (0, 3)  # read after the first had committed
+    assert Child.objects.count() == 3
+
+
+@pytest.mark.django_db
+def test_a_commit_refused_by_the_database_tells_the_clerk_in_plain_words(
+    client, staff, township_a, township_b, village_a, village_b, django_capture_on_commit_callbacks, monkeypatch
+):
+    client.force_login(staff)
+    job = checked_job(client, django_capture_on_commit_callbacks, xlsx_bytes(three_rows()), staff)
+
+    def refused(*args, **kwargs):
+        raise IntegrityError('duplicate key value violates unique constraint "child_unique_id_number"')
+
+    monkeypatch.setattr(imports.roster, "write_chunk", refused)
+    assert run_commit(job_id=job.pk) == "failed"
+    job.refresh_from_db()
+    assert "另一处同时写入了相同的数据" in job.error
+    assert "constraint" not in job.error
+    assert not Child.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_unexpected_error_gives_the_job_number_not_the_exception(
+    client, staff, township_a, township_b, village_a, village_b, django_capture_on_commit_callbacks, monkeypatch
+):
+    client.force_login(staff)
+    job = checked_job(client, django_capture_on_commit_callbacks, xlsx_bytes(three_rows()), staff)
+
+    def broken(*args, **kwargs):
+        raise ValueError("130682201503140025 is not a valid thing")
+
+    monkeypatch.setattr(imports.roster, "write_chunk", broken)
+    assert run_commit(job_id=job.pk) == "failed"
+    job.refresh_from_db()
+    assert f"任务编号 {job.pk}" in job.error
+    assert "1306822015" not in job.error
