@@ -195,10 +195,13 @@ AXES_COOLOFF_TIME = timedelta(minutes=envint("LOGIN_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# The client's address for lockouts (dingzhou_welfare/addresses.py): REMOTE_ADDR, or behind
+# PROXY_COUNT proxies the address the outermost of them saw.
+PROXY_COUNT = envint("PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "dingzhou_welfare.addresses.client_ip"
 # Each web process keeps its signed-in users between requests (dingzhou_welfare/signed_in.py) only
 # when the tokens saying that users changed are in a cache all processes share.
 KEEP_SIGNED_IN_USERS = bool(REDIS_URL)
-AXES_IPWARE_PROXY_COUNT = envint("PROXY_COUNT", 0)
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
