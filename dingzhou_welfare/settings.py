@@ -115,6 +115,8 @@ TEMPLATES = [
 # Database: SQLite by default, PostgreSQL (or anything dj-database-url reads) from DATABASE_URL.
 # Connections are kept open between requests: opening one per request costs 2.7x throughput.
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
+# PostgreSQL's JIT compilation, off unless asked for (dingzhou_welfare/postgresql/base.py).
+DATABASE_JIT = envbool("DATABASE_JIT", False)
 if DATABASE_URL:
     DATABASES = {
         "default": dj_database_url.parse(

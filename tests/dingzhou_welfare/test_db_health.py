@@ -1,5 +1,6 @@
 """The kept PostgreSQL connection's health check: no query when the connection is quiet, and a
-connection the server ended is replaced before the request's first query (dingzhou_welfare/postgresql)."""
+connection the server ended is replaced before the request's first query; JIT off
+(dingzhou_welfare/postgresql)."""
 
 import select
 
@@ -77,3 +78,9 @@ def test_inside_a_transaction_the_check_is_left_to_django(kept_connection, monke
 
     assert sent == ["SELECT 1"]
     kept_connection.connection.execute("ROLLBACK")
+
+
+def test_jit_is_off_on_the_apps_connections(kept_connection):
+    with kept_connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
