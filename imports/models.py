@@ -54,6 +54,8 @@ class ImportJob(models.Model):
     confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
     progress_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    # The row-by-row preview holds full ID numbers: deleted with the file (imports.services.purge_old_files).
+    preview_purged_at = models.DateTimeField(_("预览清除时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("导入任务")

@@ -373,16 +373,20 @@ def restart_import(*, job: ImportJob) -> bool:
 
 
 def purge_old_files(*, now: datetime.datetime | None = None) -> int:
-    """Uploaded files hold personal data: deleted KEEP_FILES_FOR after upload; the job and its preview stay."""
+    """Uploaded files and their row-by-row previews hold personal data (full ID numbers): both are
+    deleted KEEP_FILES_FOR after upload. The job stays, with its counts, and the audit its entry.
+    Returns how many jobs lost a file or a preview."""
     now = now or timezone.now()
-    purged = 0
-    for job in (
-        ImportJob.objects.filter(created_at__lt=now - KEEP_FILES_FOR)
-        .exclude(file="")
-        .exclude(status__in=ImportJob.WORKING)
-    ):
+    old = ImportJob.objects.filter(created_at__lt=now - KEEP_FILES_FOR).exclude(status__in=ImportJob.WORKING)
+    purged = set()
+    for job in old.exclude(file=""):
         _cache(job).unlink(missing_ok=True)
         job.file.delete(save=False)
         ImportJob.objects.filter(pk=job.pk).update(file="")
-        purged += 1
-    return purged
+        purged.add(job.pk)
+    for job_id in old.filter(preview_purged_at__isnull=True).values_list("pk", flat=True):
+        with transaction.atomic():
+            ImportRow.objects.filter(job_id=job_id).delete()
+            ImportJob.objects.filter(pk=job_id).update(preview_purged_at=now)
+        purged.add(job_id)
+    return len(purged)

@@ -162,7 +162,7 @@ def test_the_page_states_the_limits(client, staff, settings):
     assert "每个文件不超过 20 MB、150000 行" in page
 
 
-def test_uploaded_files_are_purged_after_30_days_and_the_job_stays(
+def test_uploaded_files_and_previews_are_purged_after_30_days_and_the_job_stays(
     client, staff, township_a, time_machine, django_capture_on_commit_callbacks
 ):
     from pathlib import Path
@@ -181,4 +181,11 @@ def test_uploaded_files_are_purged_after_30_days_and_the_job_stays(
     assert purge_old_files() == 1
     job.refresh_from_db()
     assert not job.file and not path.exists() and not cache.exists()
-    assert job.rows.count() == 1
+    assert job.rows.count() == 0  # the preview held the full ID number
+    assert job.preview_purged_at is not None
+    assert (job.total_rows, job.rows_new) == (1, 1)
+    client.force_login(staff)  # a month later
+    page = client.get(reverse("imports:job", args=[job.pk])).content.decode()
+    assert 'id="preview-purged"' in page and "已于 2026-07-16" in page
+    assert 'id="rows"' not in page
+    assert purge_old_files() == 0  # nothing left to purge
