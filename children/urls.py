@@ -23,6 +23,7 @@ urlpatterns = [
     path("<int:pk>/agreements/<int:agreement_pk>/", views_agreements.agreement_detail, name="agreement"),
     path("<int:pk>/agreements/<int:agreement_pk>/edit/", views_agreements.agreement_edit, name="agreement_edit"),
     path("<int:pk>/agreements/<int:agreement_pk>/sign/", views_agreements.agreement_sign, name="agreement_sign"),
+    path("<int:pk>/agreements/<int:agreement_pk>/reveal/", views_agreements.agreement_reveal, name="agreement_reveal"),
     path("<int:pk>/agreements/<int:agreement_pk>/end/", views_agreements.agreement_end, name="agreement_end"),
     path("<int:pk>/agreements/<int:agreement_pk>/pdf/", views_agreements.agreement_pdf, name="agreement_pdf"),
 ]

@@ -7,6 +7,7 @@ one call into children.agreements, which checks and audits.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,7 +19,7 @@ from dingzhou_welfare.models import Role
 from dingzhou_welfare.pagination import CappedPaginator
 from dingzhou_welfare.pdf import pdf_response, render_pdf
 
-from . import agreements
+from . import agreements, services
 from .agreement_forms import AgreementForm, EndAgreementForm, SignForm, WorkListForm
 from .idnumbers import parse_id_number
 from .models import Child, GuardianshipAgreement, age_on
@@ -126,6 +127,7 @@ def _detail(request, child, agreement, status=200, **forms):
         "sign_form": forms.get("sign_form") or SignForm(),
         "end_form": forms.get("end_form") or EndAgreementForm(),
         "covers_today": agreement.covers(timezone.localdate()),
+        "revealed": forms.get("revealed", False),
     }
     return render(request, "children/agreement_detail.html", context, status=status)
 
@@ -134,6 +136,17 @@ def _detail(request, child, agreement, status=200, **forms):
 def agreement_detail(request, pk, agreement_pk):
     child, agreement = _agreement_for(request.user, pk, agreement_pk)
     return _detail(request, child, agreement)
+
+
+@login_required
+@require_POST
+def agreement_reveal(request, pk, agreement_pk):
+    """The carer's ID number and phone in full, as on the case file, and recorded that they were seen."""
+    child, agreement = _agreement_for(request.user, pk, agreement_pk)
+    if not can_reveal(request.user):
+        raise Http404
+    services.record_reveal(actor=request.user, child=child, what=_("委托监护确认书的受委托人身份证号和电话"))
+    return _detail(request, child, agreement, revealed=True)
 
 
 @login_required

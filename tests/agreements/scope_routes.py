@@ -11,6 +11,7 @@ ROUTES = {
     "children:agreement": Case({"get": 200}, "child-read"),
     "children:agreement_pdf": Case({"get": 200}, "child-read"),
     "children:agreement_edit": Case({"get": 200, "post": 400}, "child-write"),
+    "children:agreement_reveal": Case({"post": 200}, "child-read"),
     "children:agreement_sign": Case({"post": 400}, "child-write"),
     "children:agreement_end": Case({"post": 400}, "child-write"),
 }

@@ -121,3 +121,23 @@ def test_the_printed_agreement_is_filled_in_chinese_and_printing_is_audited(clie
     entry = AuditEntry.objects.filter(action=AuditEntry.Action.EXPORT).get()
     assert entry.child == left_behind_a
     assert entry.actor == caseworker_a
+
+
+def test_the_carers_numbers_are_masked_until_revealed_and_revealing_is_audited(
+    client, left_behind_a, caseworker_a, staff
+):
+    draft = agreements.save_agreement(actor=staff, child=left_behind_a, data=agreement_data())
+    client.force_login(caseworker_a)
+    page = client.get(reverse("children:agreement", args=[left_behind_a.pk, draft.pk])).text
+    assert GRANDMOTHER_ID not in page and "13800002222" not in page
+    assert 'id="reveal-carer"' in page
+    url = reverse("children:agreement_reveal", args=[left_behind_a.pk, draft.pk])
+    assert client.get(url).status_code == 405  # a reveal is a POST, never a link
+    before = AuditEntry.objects.filter(action=AuditEntry.Action.REVEAL).count()
+    page = client.post(url).text
+    assert GRANDMOTHER_ID in page and "13800002222" in page
+    assert 'id="reveal-carer"' not in page
+    entry = AuditEntry.objects.filter(action=AuditEntry.Action.REVEAL).latest("pk")
+    assert AuditEntry.objects.filter(action=AuditEntry.Action.REVEAL).count() == before + 1
+    assert (entry.actor, entry.child) == (caseworker_a, left_behind_a)
+    assert "委托监护确认书的受委托人身份证号和电话" in entry.summary
