@@ -71,7 +71,9 @@ def _villages(user, data) -> list[tuple[int, str]]:
         return places.village_choices(user, int(township))
     if role_of(user) in COUNTY_WIDE_ROLES:
         village = data.get("village", "")
-        return [choice for choice in places.village_choices(user) if village.isdigit() and choice[0] == int(village)]
+        if not village.isdigit():
+            return []
+        return [choice for choice in places.village_choices(user) if choice[0] == int(village)]
     return places.village_choices(user)
 
 

@@ -16,16 +16,21 @@ from .models import Township, Village
 
 KEEP_SECONDS = 60
 
-_kept = {"at": None, "townships": [], "villages": []}
+_kept = {"at": None, "townships": [], "villages": [], "by_township": {}}
 
 
 def _places() -> dict:
     """All townships as (id, name), all villages as (id, name, township id), in the models' order."""
     now = time.monotonic()
     if _kept["at"] is None or now - _kept["at"] > KEEP_SECONDS:
+        villages = list(Village.objects.values_list("pk", "name", "township_id"))
+        by_township = {}
+        for village in villages:
+            by_township.setdefault(village[2], []).append(village)
         _kept.update(
             townships=list(Township.objects.values_list("pk", "name")),
-            villages=list(Village.objects.values_list("pk", "name", "township_id")),
+            villages=villages,
+            by_township=by_township,
             at=now,
         )
     return _kept
@@ -53,7 +58,8 @@ def village_choices(user, township_id: int | None = None) -> list[tuple[int, str
     role = role_of(user)
     if role is None or role in NO_CHILD_ROLES:
         return []
-    villages = _places()["villages"]
+    kept = _places()
+    villages = kept["villages"] if township_id is None else kept["by_township"].get(township_id, [])
     if role not in COUNTY_WIDE_ROLES:
         township_ids, village_ids = scope_ids(user)
         if role == Role.CASEWORKER and village_ids:
