@@ -75,17 +75,21 @@ class KindCodes(Aggregate):
         return self.as_sql(compiler, connection, function="STRING_AGG", template="%(function)s(%(expressions)s, ',')")
 
 
+# The codes of a row's open categories, in one subquery of the page's query. Built once: each
+# query resolves its own copy (building it per page cost 0.3 ms of a 5 ms page).
+OPEN_KINDS = Subquery(
+    Classification.objects.open()
+    .filter(child=OuterRef("pk"))
+    .order_by()
+    .values("child")
+    .annotate(codes=KindCodes("kind"))
+    .values("codes")
+)
+
+
 def rows(page) -> list[str]:
     """The page's rows of the table, as HTML (each value escaped)."""
-    open_kinds = (
-        Classification.objects.open()
-        .filter(child=OuterRef("pk"))
-        .order_by()
-        .values("child")
-        .annotate(codes=KindCodes("kind"))
-        .values("codes")
-    )
-    children = list(page.object_list.annotate(open_kinds=Subquery(open_kinds)).values(*ROW_FIELDS, "open_kinds"))
+    children = list(page.object_list.annotate(open_kinds=OPEN_KINDS).values(*ROW_FIELDS, "open_kinds"))
     today = timezone.localdate()
     sexes = {value: str(label) for value, label in Sex.choices}
     statuses = {value: str(label) for value, label in Child.Status.choices}
