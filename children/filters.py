@@ -80,6 +80,16 @@ def _villages(user, data) -> list[tuple[int, str]]:
 EMPTY = ("", "---------")  # what a select shows for "any", as Django's model selects do
 
 
+class FixedChoiceField(forms.ChoiceField):
+    """A ChoiceField whose choices are fixed with the form class (their labels are translated when
+    shown): each form's copy shares them instead of deep-copying every lazy label on every page."""
+
+    def __deepcopy__(self, memo):
+        result = forms.Field.__deepcopy__(self, memo)
+        result._choices = self._choices
+        return result
+
+
 class ChildFilterForm(forms.Form):
     """The list's search box and filters. Every field is optional; a value that does not validate is ignored."""
 
@@ -90,17 +100,17 @@ class ChildFilterForm(forms.Form):
         label=_("乡镇（街道）"), coerce=int, empty_value=None, required=False, widget=Select
     )
     village = forms.TypedChoiceField(label=_("村（社区）"), coerce=int, empty_value=None, required=False, widget=Select)
-    kind = forms.ChoiceField(
+    kind = FixedChoiceField(
         label=_("儿童类别"), choices=[EMPTY, *ClassificationKind.choices], required=False, widget=Select
     )
-    status = forms.ChoiceField(label=_("状态"), choices=[EMPTY, *Child.Status.choices], required=False, widget=Select)
-    likely_duplicate = forms.ChoiceField(
+    status = FixedChoiceField(label=_("状态"), choices=[EMPTY, *Child.Status.choices], required=False, widget=Select)
+    likely_duplicate = FixedChoiceField(
         label=_("疑似重复"),
         choices=[("", _("全部")), ("true", _("是")), ("false", _("否"))],
         required=False,
         widget=Select,
     )
-    sort = forms.ChoiceField(
+    sort = FixedChoiceField(
         label=_("排序"), choices=[(key, label) for key, (label, _order) in SORTS.items()], required=False, widget=Select
     )
 

@@ -290,3 +290,19 @@ def test_each_search_and_scope_has_its_own_kept_count(client, staff, caseworker_
     client.force_login(caseworker_a)
     for params, count in [({}, 2), ({"q": "刘"}, 0), ({"q": "王"}, 1)]:
         assert f"共 {count} 名儿童" in listing(client, **params).text, params
+
+
+def test_the_filter_forms_share_their_fixed_choices_and_translate_them_when_shown(staff):
+    from django.utils import translation
+
+    from children.filters import ChildFilterForm
+
+    first, second = ChildFilterForm(user=staff), ChildFilterForm(user=staff)
+    assert first.fields["kind"].choices is second.fields["kind"].choices  # not copied per page
+    assert first.fields["township"].choices is not second.fields["township"].choices  # per user
+    with translation.override("zh-hans"):
+        chinese = str(first["kind"])
+    with translation.override("en"):
+        english = str(second["kind"])
+    assert ClassificationKind.ORPHAN_SCATTERED.value in chinese and "社会散居孤儿" in chinese
+    assert "社会散居孤儿" not in english
