@@ -5,7 +5,7 @@ A row's labels, mask, age and link are made here once per page, and the row itse
 here as HTML (rows()), so that the template only prints it.
 """
 
-from django.db.models import Aggregate, CharField, OuterRef, Subquery
+from django.db.models import CharField, Expression
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -65,31 +65,41 @@ COLUMNS = [
 ]
 
 
-class KindCodes(Aggregate):
-    """The codes of a child's open categories in one comma-separated string (no code holds a comma)."""
+class OpenKindCodes(Expression):
+    """The codes of the row's child's open categories, as one comma-separated string (no code holds a
+    comma), or NULL: a correlated subquery of the page's query.
 
-    function = "GROUP_CONCAT"  # SQLite
+    Written as SQL: the ORM's Subquery with OuterRef and an aggregate was cloned and resolved
+    again for every page, a tenth of the page's instructions (bench/instructions.py).
+    """
+
     output_field = CharField()
+    template = (
+        "(SELECT {aggregate} FROM {categories}"
+        " WHERE {categories}.{end} IS NULL AND {categories}.{child} = {outer}.{pk})"
+    )
 
-    def as_postgresql(self, compiler, connection, **extra_context):
-        return self.as_sql(compiler, connection, function="STRING_AGG", template="%(function)s(%(expressions)s, ',')")
+    def as_sql(self, compiler, connection, aggregate="GROUP_CONCAT({kind})"):
+        quote = connection.ops.quote_name
+        outer = compiler.quote_name_unless_alias(compiler.query.get_initial_alias())
+        kind = Classification._meta.get_field("kind").column
+        sql = self.template.format(
+            aggregate=aggregate.format(kind=f"{quote(Classification._meta.db_table)}.{quote(kind)}"),
+            categories=quote(Classification._meta.db_table),
+            end=quote(Classification._meta.get_field("end_date").column),
+            child=quote(Classification._meta.get_field("child").column),
+            outer=outer,
+            pk=quote(Child._meta.pk.column),
+        )
+        return sql, []
 
-
-# The codes of a row's open categories, in one subquery of the page's query. Built once: each
-# query resolves its own copy (building it per page cost 0.3 ms of a 5 ms page).
-OPEN_KINDS = Subquery(
-    Classification.objects.open()
-    .filter(child=OuterRef("pk"))
-    .order_by()
-    .values("child")
-    .annotate(codes=KindCodes("kind"))
-    .values("codes")
-)
+    def as_postgresql(self, compiler, connection):
+        return self.as_sql(compiler, connection, aggregate="STRING_AGG({kind}, ',')")
 
 
 def rows(page) -> list[str]:
     """The page's rows of the table, as HTML (each value escaped)."""
-    children = list(page.object_list.annotate(open_kinds=OPEN_KINDS).values(*ROW_FIELDS, "open_kinds"))
+    children = list(page.object_list.annotate(open_kinds=OpenKindCodes()).values(*ROW_FIELDS, "open_kinds"))
     today = timezone.localdate()
     sexes = {value: str(label) for value, label in Sex.choices}
     statuses = {value: str(label) for value, label in Child.Status.choices}
