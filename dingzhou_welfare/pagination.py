@@ -70,5 +70,5 @@ class KeptCountPaginator(CappedPaginator):
 
 
 def forget_counts() -> None:
-    """This process's kept counts are not used again (its own writes, and tests)."""
+    """This process keeps no count (tests: a rolled-back test's rows come back in the next one)."""
     _counts.clear()

@@ -15,7 +15,7 @@ from time import monotonic
 
 from django.conf import settings
 from django.contrib import auth
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
 from django.db import DEFAULT_DB_ALIAS
 from django.utils.crypto import constant_time_compare
 
@@ -39,7 +39,6 @@ def _build(model, values: tuple):
 class Kept:
     version: str
     auth_hash: str
-    user_model: type
     user: tuple
     profile: tuple | None  # None: no profile
     with_profile: bool  # the profile was read with the user (or is known to be missing)
@@ -52,7 +51,6 @@ class Kept:
         return cls(
             version=version,
             auth_hash=user.get_session_auth_hash(),
-            user_model=type(user),
             user=_values(user),
             profile=_values(profile) if profile is not None else None,
             with_profile="profile" in cache,
@@ -60,7 +58,7 @@ class Kept:
         )
 
     def build(self):
-        user = _build(self.user_model, self.user)
+        user = _build(get_user_model(), self.user)
         if self.with_profile:
             profile = _build(StaffProfile, self.profile) if self.profile is not None else None
             user._state.fields_cache["profile"] = profile

@@ -49,7 +49,7 @@ def from_cache(found: dict) -> dict[str, str]:
 
 
 def of(request, topic: str) -> str | None:
-    """The topic's token as this request saw it (None without a cache that answers)."""
+    """The topic's token as this request saw it (None when the session's cache could not be read)."""
     tokens = getattr(request, "_versions", None)
     if tokens is None:
         tokens = getattr(getattr(request, "session", None), "versions", None)

@@ -1,1 +1,1 @@
-"""Django's PostgreSQL backend, with a health check that costs no round trip (base.py)."""
+"""Django's PostgreSQL backend, with a health check that costs no round trip and JIT off (base.py)."""
