@@ -31,7 +31,8 @@ from subsidies.models import Batch, Enrolment, Line
 
 from . import sections
 from .charts import report_charts
-from .figures import DEFINITIONS, PAID_BATCH, Period, Report, Scope, compute_report
+from .figures import DEFINITIONS, Period, Report, Scope, compute_report
+from .figures.money import PAID_BATCH
 
 ZERO = Decimal("0.00")
 CASE_FILE_PAYMENT_MONTHS = 24  # payment lines listed one by one; earlier years are summed per year

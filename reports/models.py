@@ -60,7 +60,7 @@ class BatchMoney(models.Model):
     """An approved batch's money per programme, township and kind, summed once from its lines.
 
     Approved batches never change (DESIGN.md 3), so their sums never go stale: the report reads a few
-    hundred of these rows instead of millions of lines. `figures.summarise_batches` writes them, with
+    hundred of these rows instead of millions of lines. `figures.money.summarise_batches` writes them, with
     the batch's `BatchMoneyDone` row in the same transaction, the first time a report needs the batch.
     """
 

@@ -168,7 +168,7 @@ def test_the_figures_take_a_fixed_number_of_queries(world, django_assert_max_num
 
 
 def test_an_approved_batch_is_summed_once_and_to_the_fen(world):
-    from reports.figures import summarise_batches
+    from reports.figures.money import summarise_batches
     from reports.models import BatchMoney, BatchMoneyDone
 
     compute_report(Period.of(M(2026, 5, 1)))

@@ -1,0 +1,91 @@
+"""The report's opening paragraphs, in the words of the bureau's own summary (DOMAIN.md 0)."""
+
+from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
+
+from django.utils.translation import gettext as _
+
+from .money import ZERO, unpaid_runs
+from .programmes import BASIC_LIVING_CODES
+
+if TYPE_CHECKING:
+    from .report import Report
+
+
+def wan(amount: Decimal) -> str:
+    """Yuan as 万元 with two places, as the bureau's summaries write it (202.79 万元)."""
+    return f"{(amount / Decimal(10000)).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,}"
+
+
+def yuan(amount: Decimal) -> str:
+    return f"{amount.quantize(Decimal('0.01')):,}"
+
+
+def _listing(pairs) -> str:
+    return _("、").join(_("%(label)s%(n)s人") % {"label": label, "n": f"{n:,}"} for label, n in pairs if n)
+
+
+def summary_paragraphs(report: "Report") -> list[str]:
+    period, scope = report.period, report.scope
+    day = _("%(y)d年%(m)d月%(d)d日") % {"y": period.last_day.year, "m": period.last_day.month, "d": period.last_day.day}
+    paragraphs = []
+    protected = [(r.label, r.flow.once) for r in report.programmes]
+    text = _("截至%(day)s，%(scope)s纳入困境儿童分类保障的儿童共%(n)s人（每名儿童只计一次）") % {
+        "day": day,
+        "scope": scope.label,
+        "n": f"{report.protected_children:,}",
+    }
+    listing = _listing(protected)
+    paragraphs.append(text + (_("，其中：%(l)s。") % {"l": listing} if listing else _("。")))
+
+    kinds = [(r.label, r.flow.end) for r in report.kinds]
+    listing = _listing(kinds)
+    if listing:
+        paragraphs.append(
+            _("按儿童类别（一名儿童可属多个类别）：%(l)s；合计%(n)s名儿童。")
+            % {"l": listing, "n": f"{report.classified_children:,}"}
+        )
+
+    basic = report.basic_living_flow
+    reasons = {r.value: r.label for r in report.kind_reasons}
+    why = _("、").join(
+        _("%(r)s%(n)s人") % {"r": reasons.get(value, value), "n": n} for value, n in sorted(basic.removed_by.items())
+    )
+    paragraphs.append(
+        _(
+            "%(period)s孤儿和事实无人抚养儿童动态新增%(a)s人，动态减员%(r)s人%(why)s；保障项目新增%(pa)s人次，减员%(pr)s人次。"
+        )
+        % {
+            "period": period.label,
+            "a": f"{basic.added:,}",
+            "r": f"{basic.removed:,}",
+            "why": _("（%(w)s）") % {"w": why} if why else "",
+            "pa": f"{report.programmes_total.flow.added:,}",
+            "pr": f"{report.programmes_total.flow.removed:,}",
+        }
+    )
+    money = report.programmes_total.period
+    year = report.programmes_total.year
+    text = _("%(period)s已发放各类保障资金%(total)s元（%(wan)s万元），其中正常发放%(normal)s元、补发%(arrears)s元") % {
+        "period": period.label,
+        "total": yuan(money.total),
+        "wan": wan(money.total),
+        "normal": yuan(money.normal),
+        "arrears": yuan(money.arrears),
+    }
+    if money.adjustments:
+        text += _("、调整扣减%(a)s元") % {"a": yuan(-money.adjustments)}
+    basic_money = sum((r.period.total for r in report.programmes if r.code in BASIC_LIVING_CODES), ZERO)
+    text += _("；其中孤儿和事实无人抚养儿童基本生活费（补贴）%(b)s万元") % {"b": wan(basic_money)}
+    text += _("。%(y)d年累计发放%(ytd)s元（%(wan)s万元）。") % {
+        "y": period.last.year,
+        "ytd": yuan(year.total),
+        "wan": wan(year.total),
+    }
+    paragraphs.append(text)
+    unpaid = report.unpaid_months
+    if unpaid:
+        paragraphs.append(
+            _("注：%(months)s尚无已审批的发放批次，相应金额未计入。") % {"months": _("、").join(unpaid_runs(unpaid))}
+        )
+    return paragraphs
