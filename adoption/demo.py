@@ -16,7 +16,7 @@ from children.idnumbers import check_char
 from children.models import Child, ClassificationKind
 
 from . import services
-from .models import AdoptionCase, Dimension, State
+from .models import AdoptionCase, CaseDocument, Dimension, State
 
 INSTITUTION = "定州市儿童福利院（演示）"
 THIRD_PARTY = {
@@ -63,7 +63,7 @@ def _id_number(birth: datetime.date, sex: str, n: int) -> str:
 
 def wipe(children) -> None:
     """Remove the demo's cases (and their files), so the demo children can be deleted."""
-    for document in services.CaseDocument.objects.filter(case__child__in=children):
+    for document in CaseDocument.objects.filter(case__child__in=children):
         document.file.delete(save=False)
     AdoptionCase.objects.filter(child__in=children).delete()
 

@@ -12,7 +12,7 @@ from children.models import Child
 from dingzhou_welfare.models import Role
 
 from .models import CAPACITY_DIMENSIONS, AdoptionCase, Applicant, Assessment, CaseDocument, Dimension, RedFlag, State
-from .services import APPLICANT_FIELDS, CASE_FIELDS
+from .services.application import APPLICANT_FIELDS, CASE_FIELDS
 
 
 class CaseForm(forms.ModelForm):

@@ -149,7 +149,7 @@ def _detail_context(request, case, **forms):
     today = timezone.localdate()
     day = case.registered_on or today
     applicants = list(case.applicants.all())
-    assessment = services._assessment(case)
+    assessment = services.assessment_of(case)
     findings = {}
     if assessment:
         findings = {f.dimension: f for f in assessment.findings.select_related("recorded_by")}
@@ -320,7 +320,7 @@ def findings_edit(request, pk):
     else:
         status = 200
     findings = {}
-    if services._assessment(case):
+    if services.assessment_of(case):
         findings = {f.dimension: f for f in case.assessment.findings.select_related("recorded_by")}
     return render(
         request,
@@ -459,7 +459,7 @@ def case_withdraw(request, pk):
 @login_required
 def assessment_pdf(request, pk):
     case = _case_for(request.user, pk)
-    if not (services._assessment(case) and case.assessment.report_date):
+    if not (services.assessment_of(case) and case.assessment.report_date):
         raise Http404
     content = render_assessment_pdf(case, reveal=can_reveal(request.user))
     services.record_print(actor=request.user, case=case, what=_("收养评估报告"))
