@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import include, path
 
-from . import views, views_agreements
+from . import views
 
 app_name = "children"
 
@@ -18,12 +18,5 @@ urlpatterns = [
     path("<int:pk>/account/", views.payment_account_edit, name="account"),
     path("<int:pk>/documents/", views.document_upload, name="document_upload"),
     path("<int:pk>/documents/<int:document_pk>/", views.document_download, name="document"),
-    path("agreements/", views_agreements.work_list, name="agreements"),
-    path("<int:pk>/agreements/new/", views_agreements.agreement_create, name="agreement_add"),
-    path("<int:pk>/agreements/<int:agreement_pk>/", views_agreements.agreement_detail, name="agreement"),
-    path("<int:pk>/agreements/<int:agreement_pk>/edit/", views_agreements.agreement_edit, name="agreement_edit"),
-    path("<int:pk>/agreements/<int:agreement_pk>/sign/", views_agreements.agreement_sign, name="agreement_sign"),
-    path("<int:pk>/agreements/<int:agreement_pk>/reveal/", views_agreements.agreement_reveal, name="agreement_reveal"),
-    path("<int:pk>/agreements/<int:agreement_pk>/end/", views_agreements.agreement_end, name="agreement_end"),
-    path("<int:pk>/agreements/<int:agreement_pk>/pdf/", views_agreements.agreement_pdf, name="agreement_pdf"),
+    path("", include("children.agreements.urls")),  # in this namespace: children:agreement, ...
 ]

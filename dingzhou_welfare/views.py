@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from children.agreements import coverage as agreement_coverage
+from children.agreements.services import coverage as agreement_coverage
 from children.models import Child, ClassificationKind
 from reports.dashboard import dashboard_figures
 from subsidies.views import todo_counts

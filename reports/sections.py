@@ -166,7 +166,7 @@ def agreements_section(report) -> Section:
     The same states as children.agreements (covered = a signed agreement in force that day), counted
     with two semi-joins per township rather than per child, so a province costs a few hundred milliseconds.
     """
-    from children.agreements import EXPIRY_WARNING_DAYS
+    from children.agreements.services import EXPIRY_WARNING_DAYS
     from children.models import Child, Classification, ClassificationKind, GuardianshipAgreement
 
     period, scope = report.period, report.scope

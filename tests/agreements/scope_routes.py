@@ -1,6 +1,6 @@
 """Guardianship agreement routes for the every-URL scope walk (see tests/scope_support.py)."""
 
-from children import agreements
+from children.agreements import services as agreements
 from tests.scope_support import Case
 
 from .support import agreement_data

@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from children import agreements
+from children.agreements import services as agreements
 from children.models import GuardianshipAgreement
 from dingzhou_welfare.models import AuditEntry
 from tests.pdf_support import pdf_pages, pdf_text

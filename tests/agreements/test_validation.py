@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from children import agreements
+from children.agreements import services as agreements
 from children.models import Carer, GuardianshipAgreement
 from dingzhou_welfare.models import AuditEntry
 from tests.factories import make_id_number

@@ -6,8 +6,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from children import agreements
-from children.agreements import State
+from children.agreements import services as agreements
+from children.agreements.services import State
 from children.models import Child
 from tests.factories import ChildFactory
 

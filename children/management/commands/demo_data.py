@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from adoption import demo as adoption_demo
-from children import demo_agreements
+from children.agreements import demo as demo_agreements
 from children.demo import PASSWORD, counts_by_kind, demo_children, make_demo_data
 from children.models import ClassificationKind
 from subsidies import demo as subsidies_demo

@@ -1,4 +1,4 @@
-"""Forms of the guardianship agreement pages: they validate and normalise; children.agreements acts."""
+"""Forms of the guardianship agreement pages: they validate and normalise; children.agreements.services acts."""
 
 from django import forms
 from django.utils import timezone
@@ -6,10 +6,10 @@ from django.utils.translation import gettext_lazy as _
 
 from dingzhou_welfare.access import townships_for
 
-from .agreements import FIELDS
-from .forms import DateInput, upload_help, validate_upload
-from .idnumbers import normalize_id_number
-from .models import GuardianshipAgreement
+from ..forms import DateInput, upload_help, validate_upload
+from ..idnumbers import normalize_id_number
+from ..models import GuardianshipAgreement
+from .services import FIELDS
 
 GROUPS = [
     (

@@ -20,8 +20,8 @@ from django.utils.translation import gettext_lazy
 from dingzhou_welfare.audit import diff, log_action, snapshot
 from dingzhou_welfare.models import AuditEntry
 
-from .idnumbers import mask_id_number, mask_phone, parse_id_number
-from .models import (
+from ..idnumbers import mask_id_number, mask_phone, parse_id_number
+from ..models import (
     Carer,
     Child,
     ChildDocument,
@@ -31,7 +31,7 @@ from .models import (
     ParentSituation,
     add_years,
 )
-from .services import add_document, save_carer
+from ..services import add_document, save_carer
 
 Action = AuditEntry.Action
 Agreement = GuardianshipAgreement

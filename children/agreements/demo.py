@@ -15,8 +15,8 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from . import agreements
-from .models import Carer, Child, add_years
+from ..models import Carer, Child, add_years
+from . import services as agreements
 
 FONT = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
 

@@ -1,7 +1,7 @@
 """Guardianship agreement pages: the work list, filling in, printing, signing and ending an agreement.
 
 Every lookup goes through dingzhou_welfare.access (404 outside the user's scope); every write is
-one call into children.agreements, which checks and audits.
+one call into children.agreements.services, which checks and audits.
 """
 
 from django.contrib import messages
@@ -19,10 +19,11 @@ from dingzhou_welfare.models import Role
 from dingzhou_welfare.pagination import CappedPaginator
 from dingzhou_welfare.pdf import pdf_response, render_pdf
 
-from . import agreements, services
-from .agreement_forms import AgreementForm, EndAgreementForm, SignForm, WorkListForm
-from .idnumbers import parse_id_number
-from .models import Child, GuardianshipAgreement, age_on
+from .. import services as child_services
+from ..idnumbers import parse_id_number
+from ..models import Child, GuardianshipAgreement, age_on
+from . import services as agreements
+from .forms import AgreementForm, EndAgreementForm, SignForm, WorkListForm
 
 READERS = (Role.CASEWORKER, Role.SUPERVISOR, Role.STAFF, Role.LEADER)
 PAGE_SIZE = 50
@@ -61,7 +62,7 @@ def work_list(request):
     query.pop("page", None)
     return render(
         request,
-        "children/agreement_list.html",
+        "agreements/list.html",
         {
             "form": form,
             "page": page,
@@ -78,7 +79,7 @@ def work_list(request):
 def _form_page(request, child, form, agreement=None, status=200):
     return render(
         request,
-        "children/agreement_form.html",
+        "agreements/form.html",
         {"child": child, "form": form, "agreement": agreement, "age": child.age_on(timezone.localdate())},
         status=status,
     )
@@ -129,7 +130,7 @@ def _detail(request, child, agreement, status=200, **forms):
         "covers_today": agreement.covers(timezone.localdate()),
         "revealed": forms.get("revealed", False),
     }
-    return render(request, "children/agreement_detail.html", context, status=status)
+    return render(request, "agreements/detail.html", context, status=status)
 
 
 @login_required
@@ -145,7 +146,7 @@ def agreement_reveal(request, pk, agreement_pk):
     child, agreement = _agreement_for(request.user, pk, agreement_pk)
     if not can_reveal(request.user):
         raise Http404
-    services.record_reveal(actor=request.user, child=child, what=_("委托监护确认书的受委托人身份证号和电话"))
+    child_services.record_reveal(actor=request.user, child=child, what=_("委托监护确认书的受委托人身份证号和电话"))
     return _detail(request, child, agreement, revealed=True)
 
 
@@ -194,7 +195,7 @@ def agreement_pdf(request, pk, agreement_pk):
     if full:
         agreements.record_print(actor=request.user, agreement=agreement)
     content = render_pdf(
-        "children/pdf/agreement.html",
+        "agreements/pdf/agreement.html",
         {"child": child, "agreement": agreement, "full": full, "today": today, "carer_age": carer_age},
         request=request,
     )
