@@ -20,13 +20,13 @@ from dingzhou_welfare.access import require_role, role_of
 from dingzhou_welfare.forms import form_errors_from
 from dingzhou_welfare.models import Role
 
-from .disbursement import approve_batch, start_refusal
-from .forms import ApproveForm, BatchStartForm
-from .models import Batch, Line
-from .months import add_months, format_month, month_start
-from .summaries import LIST_CAP, batch_diff, totals_by
-from .tasks import compute_month_task
-from .views import COUNTY
+from ..disbursement import approve_batch, start_refusal
+from ..forms import ApproveForm, BatchStartForm
+from ..models import Batch, Line
+from ..months import add_months, format_month, month_start
+from ..summaries import LIST_CAP, batch_diff, totals_by
+from ..tasks import compute_month_task
+from .enrolments import COUNTY
 
 
 def _next_month(batches) -> datetime.date:

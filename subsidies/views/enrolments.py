@@ -1,4 +1,4 @@
-"""Programmes and standards, enrolments and the work queue. Batches are in views_batches.py.
+"""Programmes and standards, enrolments and the work queue. Batches are in views/batches.py, exports in views/exports.py.
 
 Every lookup goes through dingzhou_welfare.access; every write is one service call, which audits.
 """
@@ -19,9 +19,9 @@ from dingzhou_welfare.forms import form_errors_from
 from dingzhou_welfare.models import AuditEntry, Role
 from dingzhou_welfare.pagination import CappedPaginator
 
-from . import services
-from .eligibility import enrolment_problems
-from .forms import (
+from .. import services
+from ..eligibility import enrolment_problems
+from ..forms import (
     ApplyForm,
     CheckForm,
     ConfirmForm,
@@ -31,9 +31,9 @@ from .forms import (
     RefuseForm,
     StandardForm,
 )
-from .models import Batch, Enrolment, Line, Programme, StackingRule, Standard
-from .months import add_months, format_month, month_start
-from .summaries import month_changes
+from ..models import Batch, Enrolment, Line, Programme, StackingRule, Standard
+from ..months import add_months, format_month, month_start
+from ..summaries import month_changes
 
 READERS = (Role.CASEWORKER, Role.SUPERVISOR, Role.STAFF, Role.LEADER)
 APPLICANTS = (Role.CASEWORKER, Role.SUPERVISOR, Role.STAFF)

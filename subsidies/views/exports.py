@@ -21,8 +21,8 @@ from dingzhou_welfare.access import can_reveal, require_role, role_of
 from dingzhou_welfare.audit import log_action
 from dingzhou_welfare.models import AuditEntry, Role
 
-from . import exports
-from .models import Batch, ExportJob
+from .. import exports
+from ..models import Batch, ExportJob
 
 EXPORT_ROLES = (Role.STAFF, Role.LEADER)
 
