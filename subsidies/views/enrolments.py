@@ -1,4 +1,4 @@
-"""Programmes and standards, enrolments and the work queue. Batches are in views/batches.py, exports in views/exports.py.
+"""Programmes and standards, enrolments and the work queue. Batches and exports are beside this module.
 
 Every lookup goes through dingzhou_welfare.access; every write is one service call, which audits.
 """
