@@ -1,6 +1,6 @@
 """Large documents as tasks: a page starts a job, a worker writes the file, the page shows progress.
 
-The same pattern as the roster exports (subsidies/exports.py): the claim is a conditional UPDATE,
+The job mechanism is the one of every job (dingzhou_welfare/jobs): the claim is a conditional UPDATE,
 so a duplicate delivery or a rerun does nothing; the file is written beside its final name and
 renamed when complete, so a killed worker never leaves half a file to download; a stuck job can
 be restarted from its page. Each kind calls the same render function the page and the command use.
@@ -13,12 +13,12 @@ from pathlib import Path
 from celery import shared_task
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from children.models import Child, Township
 from dingzhou_welfare.audit import log_action
+from dingzhou_welfare.jobs import services as jobs
 from dingzhou_welfare.models import AuditEntry, Role
 from subsidies.models import Batch, Line
 from subsidies.months import parse_month
@@ -29,20 +29,17 @@ from .models import ReportJob
 
 logger = logging.getLogger(__name__)
 
-STALE_AFTER = datetime.timedelta(minutes=10)
-KEEP_FILES_FOR = datetime.timedelta(days=7)
-
 
 def jobs_visible_to(user):
     """Bureau staff see every job; anyone else only their own. Unmasked files only for who may reveal."""
     from dingzhou_welfare.access import can_reveal, role_of
 
-    jobs = ReportJob.objects.select_related("requested_by")
+    visible = ReportJob.objects.select_related("requested_by")
     if role_of(user) != Role.STAFF:
-        jobs = jobs.filter(requested_by=user)
+        visible = visible.filter(requested_by=user)
     if not can_reveal(user):
-        jobs = jobs.filter(masked=True)
-    return jobs
+        visible = visible.filter(masked=True)
+    return visible
 
 
 def _start(*, kind: str, params: dict, title: str, actor, masked: bool = True, total: int = 0) -> ReportJob:
@@ -94,28 +91,9 @@ def start_case_files_job(*, township: Township, actor, masked: bool = True) -> R
     )
 
 
-def is_stale(job: ReportJob, now: datetime.datetime | None = None) -> bool:
-    now = now or timezone.now()
-    if job.status == ReportJob.Status.QUEUED:
-        return job.created_at < now - STALE_AFTER
-    if job.status == ReportJob.Status.RUNNING:
-        return (job.progress_at or job.created_at) < now - STALE_AFTER
-    return False
-
-
 def restart_job(*, job: ReportJob) -> bool:
     """Queue a failed or stuck job again; the claim in `run_report_job` keeps a rerun harmless."""
-    stale = timezone.now() - STALE_AFTER
-    requeued = (
-        ReportJob.objects.filter(pk=job.pk)
-        .filter(Q(status=ReportJob.Status.FAILED) | Q(status=ReportJob.Status.RUNNING, progress_at__lt=stale))
-        .update(status=ReportJob.Status.QUEUED, error="", progress=0, finished_at=None)
-    )
-    lost = ReportJob.objects.filter(pk=job.pk, status=ReportJob.Status.QUEUED, created_at__lt=stale).exists()
-    if not (requeued or lost):
-        return False
-    report_job_task.delay_on_commit(job.pk)
-    return True
+    return jobs.restart(job, task=report_job_task)
 
 
 def _suffix(job: ReportJob) -> str:
@@ -156,44 +134,23 @@ def _write(job: ReportJob, path: Path, progress) -> tuple[str, dict]:
 
 def run_report_job(*, job_id: int) -> str | None:
     """Claim the job, write its file under MEDIA_ROOT/reports/, record progress and audit; the file name out."""
-    now = timezone.now()
-    stale = now - STALE_AFTER
-    claimable = Q(status=ReportJob.Status.QUEUED) | Q(status=ReportJob.Status.RUNNING, progress_at__lt=stale)
-    claimed = ReportJob.objects.filter(claimable, pk=job_id).update(
-        status=ReportJob.Status.RUNNING, started_at=now, progress_at=now, progress=0, error=""
-    )
-    if not claimed:
+    if not jobs.claim(ReportJob, job_id=job_id, started_at=timezone.now(), error=""):
         return None
     job = ReportJob.objects.select_related("requested_by").get(pk=job_id)
     name = f"reports/{job.kind}-{job.pk}.{_suffix(job)}"
-    path = Path(settings.MEDIA_ROOT) / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".part")
 
     def progress(done: int) -> None:
-        ReportJob.objects.filter(pk=job_id, status=ReportJob.Status.RUNNING).update(
-            progress=done, progress_at=timezone.now()
-        )
+        jobs.record_progress(ReportJob, job_id=job_id, done=done)
 
     try:
-        with translation.override(job.language or settings.LANGUAGE_CODE):
+        with jobs.job_file(name) as partial, translation.override(job.language or settings.LANGUAGE_CODE):
             file_name, audit = _write(job, partial, progress)
-        partial.replace(path)
     except Exception as error:  # recorded on the job for its page; the worker log has the traceback
         logger.exception("report job %s failed", job_id)
-        partial.unlink(missing_ok=True)
-        ReportJob.objects.filter(pk=job_id).update(
-            status=ReportJob.Status.FAILED, error=str(error)[:2000] or type(error).__name__, finished_at=timezone.now()
-        )
+        jobs.fail(ReportJob, job_id=job_id, error=jobs.error_text(error))
         return None
     with transaction.atomic():
-        ReportJob.objects.filter(pk=job_id).update(
-            status=ReportJob.Status.DONE,
-            file=name,
-            file_name=file_name[:200],
-            progress=job.total,
-            finished_at=timezone.now(),
-        )
+        jobs.finish(ReportJob, job_id=job_id, file=name, file_name=file_name[:200], progress=job.total)
         if job.kind != ReportJob.Kind.MONTHLY:  # names and numbers of children: an export of personal data
             with translation.override(job.language or settings.LANGUAGE_CODE):
                 log_action(
@@ -209,13 +166,7 @@ def run_report_job(*, job_id: int) -> str | None:
 
 def purge_old_files(*, now: datetime.datetime | None = None) -> int:
     """Delete generated files older than KEEP_FILES_FOR (they hold personal data); the job rows stay."""
-    now = now or timezone.now()
-    purged = 0
-    for job in ReportJob.objects.filter(finished_at__lt=now - KEEP_FILES_FOR).exclude(file=""):
-        job.file.delete(save=False)
-        ReportJob.objects.filter(pk=job.pk).update(file="")
-        purged += 1
-    return purged
+    return jobs.purge_old_files(ReportJob, now=now)
 
 
 @shared_task(acks_late=True, time_limit=4 * 3600)

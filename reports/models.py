@@ -4,8 +4,14 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from dingzhou_welfare.jobs.models import Job
 
-class ReportJob(models.Model):
+
+class ReportJob(Job):
+    """A document printed by a task (reports/jobs.py); the shared states and progress are `Job`'s."""
+
+    PAGE_URL, RETRY_URL, DOWNLOAD_URL = "reports:job", "reports:job_retry", "reports:job_download"
+
     class Kind(models.TextChoices):
         MONTHLY = "monthly", _("儿童福利工作月报")
         ROSTER = "roster", _("发放花名册（签字用）")
@@ -21,20 +27,14 @@ class ReportJob(models.Model):
     params = models.JSONField(_("参数"), default=dict, blank=True)
     title = models.CharField(_("标题"), max_length=200)
     masked = models.BooleanField(_("身份证号、账号脱敏"), default=True)
-    language = models.CharField(max_length=10, blank=True)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.QUEUED)
-    progress = models.PositiveIntegerField(_("进度"), default=0)
     total = models.PositiveIntegerField(_("总量"), default=0)
     file = models.FileField(_("文件"), upload_to="reports/", max_length=200, blank=True)
     file_name = models.CharField(_("下载文件名"), max_length=200, blank=True)
-    error = models.TextField(_("错误"), blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("申请人")
     )
-    created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
-    progress_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("报表生成任务")
@@ -45,15 +45,12 @@ class ReportJob(models.Model):
     def __str__(self):
         return self.title
 
-    @property
-    def percent(self) -> int:
-        if self.status == self.Status.DONE:
-            return 100
-        return min(99, self.progress * 100 // self.total) if self.total else 0
-
-    @property
-    def working(self) -> bool:
-        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+    def township_ids(self) -> tuple[int, ...] | None:
+        """A roster or case files: one township; the monthly report: its townships, None for the county."""
+        if "township_id" in self.params:
+            return (self.params["township_id"],)
+        ids = self.params.get("township_ids")
+        return tuple(ids) if ids is not None else None
 
 
 class BatchMoney(models.Model):

@@ -9,13 +9,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.db.models import Sum
-from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dingzhou_welfare.access import can_reveal, get_child_for, require_role, role_of, townships_for
 from dingzhou_welfare.audit import log_action
+from dingzhou_welfare.jobs import views as job_views
 from dingzhou_welfare.models import COUNTY_WIDE_ROLES, AuditEntry, Role
 from dingzhou_welfare.pdf import pdf_response
 from subsidies.models import Batch, BatchTownship, Line
@@ -141,7 +142,7 @@ def _print_page(request, *, roster_form=None, case_files_form=None, status=200):
             ),
             "case_files_form": case_files_form or CaseFilesForm(townships=townships, may_reveal=may_reveal),
             "batches": batches,
-            "jobs": jobs.jobs_visible_to(request.user)[:20],
+            "jobs": job_views.jobs_in_scope(request.user, jobs.jobs_visible_to(request.user), 20),
             "inline_roster_lines": INLINE_ROSTER_LINES,
         },
         status=status,
@@ -207,33 +208,24 @@ def case_files(request):
 
 def _job_for(user, pk) -> ReportJob:
     require_role(user, *REPORT_ROLES)
-    return get_object_or_404(jobs.jobs_visible_to(user), pk=pk)
+    return job_views.get_job_for(user, jobs.jobs_visible_to(user), pk)
 
 
 @login_required
 def job(request, pk):
-    job = _job_for(request.user, pk)
-    return render(request, "reports/job.html", {"job": job, "stale": jobs.is_stale(job)})
+    return job_views.job_page(request, _job_for(request.user, pk), "reports/job.html")
 
 
 @login_required
 def job_download(request, pk):
     job = _job_for(request.user, pk)
-    if job.status != ReportJob.Status.DONE or not job.file:
-        raise Http404
-    try:
-        handle = job.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    if job.kind != ReportJob.Kind.MONTHLY:
-        log_action(
-            actor=request.user,
-            action=AuditEntry.Action.DOWNLOAD,
-            obj=job,
-            summary=_("下载%(name)s") % {"name": job.file_name},
-            changes={"job": job.pk, "kind": job.kind, "masked": job.masked},
-        )
-    return FileResponse(handle, as_attachment=True, filename=job.file_name or job.file.name.rsplit("/", 1)[-1])
+    audit = None
+    if job.kind != ReportJob.Kind.MONTHLY:  # the monthly report holds no personal data
+        audit = {
+            "summary": _("下载%(name)s") % {"name": job.file_name},
+            "changes": {"job": job.pk, "kind": job.kind, "masked": job.masked},
+        }
+    return job_views.download(request, job, filename=job.file_name or job.file.name.rsplit("/", 1)[-1], audit=audit)
 
 
 @login_required
@@ -241,9 +233,10 @@ def job_download(request, pk):
 def job_retry(request, pk):
     job = _job_for(request.user, pk)
     with transaction.atomic():
-        restarted = jobs.restart_job(job=job)
-    if restarted:
-        messages.success(request, _("已重新开始生成。"))
-    else:
-        messages.warning(request, _("该任务仍在进行或已完成，无需重新生成。"))
-    return redirect("reports:job", pk=job.pk)
+        return job_views.retry(
+            request,
+            job,
+            restart=jobs.restart_job,
+            restarted=_("已重新开始生成。"),
+            not_restarted=_("该任务仍在进行或已完成，无需重新生成。"),
+        )
