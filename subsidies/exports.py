@@ -20,7 +20,6 @@ import itertools
 import logging
 from collections.abc import Callable, Iterator
 from decimal import Decimal
-from pathlib import Path
 
 from celery import shared_task
 from django.conf import settings
@@ -31,6 +30,7 @@ from django.utils.translation import gettext as _
 
 from children.models import Township
 from dingzhou_welfare.audit import log_action
+from dingzhou_welfare.jobs import services as jobs
 from dingzhou_welfare.models import AuditEntry
 from dingzhou_welfare.spreadsheets import Merge, Row, neutralise, write_csv, write_xlsx
 
@@ -46,8 +46,6 @@ ZERO = Decimal("0.00")
 CHUNK_SIZE = 2000  # rows fetched per round trip (a server-side cursor on PostgreSQL)
 PROGRESS_EVERY = 5000  # lines between two progress updates of a job
 INLINE_MAX_LINES = 5000  # up to this many lines the page exports in the request; above, a task does
-STALE_AFTER = datetime.timedelta(minutes=10)  # a running job with no progress for this long may be restarted
-KEEP_FILES_FOR = datetime.timedelta(days=7)  # exported files with personal data are deleted after this
 
 # The roster's order: township, village, child, then the child's lines.
 ROSTER_ORDER = (
@@ -351,8 +349,8 @@ def jobs_visible_to(user):
     from dingzhou_welfare.access import role_of
     from dingzhou_welfare.models import Role
 
-    jobs = ExportJob.objects.select_related("batch", "requested_by")
-    return jobs if role_of(user) == Role.STAFF else jobs.filter(requested_by=user)
+    visible = ExportJob.objects.select_related("batch", "requested_by")
+    return visible if role_of(user) == Role.STAFF else visible.filter(requested_by=user)
 
 
 def start_export_job(*, batch: Batch, actor, fmt: str, masked: bool = True, kind: str = ROSTER) -> ExportJob:
@@ -369,29 +367,9 @@ def start_export_job(*, batch: Batch, actor, fmt: str, masked: bool = True, kind
     return job
 
 
-def is_stale(job: ExportJob, now: datetime.datetime | None = None) -> bool:
-    """A queued job nobody picked up, or a running one with no progress: its worker is gone."""
-    now = now or timezone.now()
-    if job.status == ExportJob.Status.QUEUED:
-        return job.created_at < now - STALE_AFTER
-    if job.status == ExportJob.Status.RUNNING:
-        return (job.progress_at or job.created_at) < now - STALE_AFTER
-    return False
-
-
 def restart_export_job(*, job: ExportJob) -> bool:
     """Queue a failed or stuck job again. The claim in `run_export_job` keeps a rerun harmless."""
-    stale = timezone.now() - STALE_AFTER
-    requeued = (
-        ExportJob.objects.filter(pk=job.pk)
-        .filter(Q(status=ExportJob.Status.FAILED) | Q(status=ExportJob.Status.RUNNING, progress_at__lt=stale))
-        .update(status=ExportJob.Status.QUEUED, error="", progress=0, finished_at=None)
-    )
-    lost = ExportJob.objects.filter(pk=job.pk, status=ExportJob.Status.QUEUED, created_at__lt=stale).exists()
-    if not (requeued or lost):
-        return False
-    export_job_task.delay_on_commit(job.pk)
-    return True
+    return jobs.restart(job, task=export_job_task)
 
 
 def _job_path(job: ExportJob) -> str:
@@ -405,28 +383,16 @@ def run_export_job(*, job_id: int) -> str | None:
     alone, so a duplicate delivery or a rerun does nothing. The file is written beside its
     final name and renamed when complete, so a killed worker never leaves a half file to download.
     """
-    now = timezone.now()
-    claimable = Q(status=ExportJob.Status.QUEUED) | Q(
-        status=ExportJob.Status.RUNNING, progress_at__lt=now - STALE_AFTER
-    )
-    claimed = ExportJob.objects.filter(claimable, pk=job_id).update(
-        status=ExportJob.Status.RUNNING, started_at=now, progress_at=now, progress=0, error=""
-    )
-    if not claimed:
+    if not jobs.claim(ExportJob, job_id=job_id, started_at=timezone.now(), error=""):
         return None
     job = ExportJob.objects.select_related("batch", "requested_by").get(pk=job_id)
     name = _job_path(job)
-    path = Path(settings.MEDIA_ROOT) / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".part")
 
     def progress(done: int) -> None:
-        ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.RUNNING).update(
-            progress=done, progress_at=timezone.now()
-        )
+        jobs.record_progress(ExportJob, job_id=job_id, done=done)
 
     try:
-        with translation.override(job.language or settings.LANGUAGE_CODE):
+        with jobs.job_file(name) as partial, translation.override(job.language or settings.LANGUAGE_CODE):
             rows = write_export(
                 batch=job.batch,
                 kind=job.kind,
@@ -436,18 +402,12 @@ def run_export_job(*, job_id: int) -> str | None:
                 out=str(partial),
                 progress=progress,
             )
-        partial.replace(path)
     except Exception as error:  # recorded on the job for the page; the worker log has the traceback
         logger.exception("export job %s failed", job_id)
-        partial.unlink(missing_ok=True)
-        ExportJob.objects.filter(pk=job_id).update(
-            status=ExportJob.Status.FAILED, error=str(error)[:2000] or type(error).__name__, finished_at=timezone.now()
-        )
+        jobs.fail(ExportJob, job_id=job_id, error=jobs.error_text(error))
         return None
     with transaction.atomic():
-        ExportJob.objects.filter(pk=job_id).update(
-            status=ExportJob.Status.DONE, file=name, row_count=rows, progress=rows, finished_at=timezone.now()
-        )
+        jobs.finish(ExportJob, job_id=job_id, file=name, row_count=rows, progress=rows)
         with translation.override(job.language or settings.LANGUAGE_CODE):
             record_export(
                 actor=job.requested_by,
@@ -463,13 +423,7 @@ def run_export_job(*, job_id: int) -> str | None:
 
 def purge_old_exports(*, now: datetime.datetime | None = None) -> int:
     """Delete export files older than KEEP_FILES_FOR (they hold personal data); the job rows stay."""
-    now = now or timezone.now()
-    purged = 0
-    for job in ExportJob.objects.filter(finished_at__lt=now - KEEP_FILES_FOR).exclude(file=""):
-        job.file.delete(save=False)
-        ExportJob.objects.filter(pk=job.pk).update(file="")
-        purged += 1
-    return purged
+    return jobs.purge_old_files(ExportJob, now=now)
 
 
 @shared_task(acks_late=True, time_limit=4 * 3600)

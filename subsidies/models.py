@@ -10,6 +10,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from children.models import ClassificationKind
+from dingzhou_welfare.jobs.models import Job
 
 
 class Programme(models.Model):
@@ -321,8 +322,14 @@ class Line(models.Model):
         return f"{self.child_id} {self.programme_id} {self.period:%Y-%m} {self.amount}"
 
 
-class ExportJob(models.Model):
-    """A roster export run as a task: its state and progress survive a reload, its file stays for download."""
+class ExportJob(Job):
+    """A roster export run as a task: its state and progress survive a reload, its file stays for download.
+
+    The states, progress, stale detection and purge are `Job`'s (dingzhou_welfare/jobs). A batch's
+    export holds every township: only county-wide roles open it (`township_ids` is None)."""
+
+    PAGE_URL, RETRY_URL, DOWNLOAD_URL = "subsidies:export_job", "subsidies:export_retry", "subsidies:export_download"
+    PROGRESS_UNIT = _("条")
 
     class Kind(models.TextChoices):
         ROSTER = "roster", _("发放花名册")
@@ -342,20 +349,15 @@ class ExportJob(models.Model):
     kind = models.CharField(_("导出内容"), max_length=10, choices=Kind.choices, default=Kind.ROSTER)
     format = models.CharField(_("格式"), max_length=4, choices=Format.choices, default=Format.XLSX)
     masked = models.BooleanField(_("身份证号、账号脱敏"), default=True)
-    language = models.CharField(max_length=10, blank=True)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     progress = models.PositiveIntegerField(_("已写入条数"), default=0)
     total = models.PositiveIntegerField(_("总条数"), default=0)
     row_count = models.PositiveIntegerField(_("导出条数"), default=0)
     file = models.FileField(_("文件"), upload_to="exports/", max_length=200, blank=True)
-    error = models.TextField(_("错误"), blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("申请人")
     )
-    created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
-    progress_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("导出任务")
@@ -365,9 +367,3 @@ class ExportJob(models.Model):
 
     def __str__(self):
         return f"{self.batch} {self.get_kind_display()} {self.format}"
-
-    @property
-    def percent(self) -> int:
-        if self.status == self.Status.DONE:
-            return 100
-        return min(99, self.progress * 100 // self.total) if self.total else 0

@@ -18,8 +18,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from dingzhou_welfare.access import can_reveal, require_role, role_of
-from dingzhou_welfare.audit import log_action
-from dingzhou_welfare.models import AuditEntry, Role
+from dingzhou_welfare.jobs import views as job_views
+from dingzhou_welfare.models import Role
 
 from .. import exports
 from ..models import Batch, ExportJob
@@ -55,7 +55,7 @@ def _batch(month) -> Batch:
 def _job_for(user, pk) -> ExportJob:
     """The job if the user may see it: the requester, or bureau staff; an unmasked file only for who may reveal."""
     require_role(user, *EXPORT_ROLES)
-    job = get_object_or_404(exports.jobs_visible_to(user), pk=pk)
+    job = job_views.get_job_for(user, exports.jobs_visible_to(user), pk)
     if not job.masked and not can_reveal(user):
         raise Http404
     return job
@@ -72,7 +72,9 @@ def _page(request, batch, form, status=200):
             "role_label": Role(role_of(request.user)).label,
             "ready": batch.status != Batch.Status.COMPUTING,
             "inline_max": exports.INLINE_MAX_LINES,
-            "jobs": exports.jobs_visible_to(request.user).filter(batch=batch)[:20],
+            "jobs": job_views.jobs_in_scope(
+                request.user, exports.jobs_visible_to(request.user).filter(batch=batch), 20
+            ),
         },
         status=status,
     )
@@ -115,38 +117,18 @@ def _direct_download(request, batch, kind, fmt, masked):
 
 @login_required
 def export_job(request, pk):
-    job = _job_for(request.user, pk)
-    return render(
-        request,
-        "subsidies/export_job.html",
-        {
-            "job": job,
-            "stale": exports.is_stale(job),
-            "working": job.status in (ExportJob.Status.QUEUED, ExportJob.Status.RUNNING),
-        },
-    )
+    return job_views.job_page(request, _job_for(request.user, pk), "subsidies/export_job.html")
 
 
 @login_required
 def export_download(request, pk):
     job = _job_for(request.user, pk)
-    if job.status != ExportJob.Status.DONE or not job.file:
-        raise Http404
-    try:
-        handle = job.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    log_action(
-        actor=request.user,
-        action=AuditEntry.Action.DOWNLOAD,
-        obj=job,
-        summary=_("下载导出文件：%(name)s")
-        % {"name": exports.download_name(job.batch, job.kind, job.format, job.masked)},
-        changes={"batch": job.batch.number, "job": job.pk, "format": job.format, "masked": job.masked},
-    )
-    return FileResponse(
-        handle, as_attachment=True, filename=exports.download_name(job.batch, job.kind, job.format, job.masked)
-    )
+    name = exports.download_name(job.batch, job.kind, job.format, job.masked)
+    audit = {
+        "summary": _("下载导出文件：%(name)s") % {"name": name},
+        "changes": {"batch": job.batch.number, "job": job.pk, "format": job.format, "masked": job.masked},
+    }
+    return job_views.download(request, job, filename=name, audit=audit)
 
 
 @login_required
@@ -154,9 +136,10 @@ def export_download(request, pk):
 def export_retry(request, pk):
     job = _job_for(request.user, pk)
     with transaction.atomic():
-        restarted = exports.restart_export_job(job=job)
-    if restarted:
-        messages.success(request, _("已重新开始导出。"))
-    else:
-        messages.warning(request, _("该任务仍在进行或已完成，无需重新导出。"))
-    return redirect("subsidies:export_job", pk=job.pk)
+        return job_views.retry(
+            request,
+            job,
+            restart=exports.restart_export_job,
+            restarted=_("已重新开始导出。"),
+            not_restarted=_("该任务仍在进行或已完成，无需重新导出。"),
+        )
