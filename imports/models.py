@@ -1,12 +1,25 @@
 """Import jobs: an uploaded spreadsheet, its preview row by row, and who confirmed it."""
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from dingzhou_welfare.jobs.models import Job
 
-class ImportJob(models.Model):
-    """One uploaded file: checked (preview), then written only when bureau staff confirm."""
+
+class ImportJob(Job):
+    """One uploaded file: checked (preview), then written only when bureau staff confirm.
+
+    A job of the shared mechanism (dingzhou_welfare/jobs) with two working stages: the check
+    (QUEUED -> CHECKING, claimed like any job) and the commit (COMMITTING, after the confirm).
+    A file may name any township: only county-wide roles open it (`township_ids` is None).
+    """
+
+    KEEP_FILES_FOR = datetime.timedelta(days=30)
+    PAGE_URL, RETRY_URL = "imports:job", "imports:retry"
+    PROGRESS_UNIT = _("行")
 
     class Kind(models.TextChoices):
         CHILDREN = "children", _("儿童花名册")
@@ -22,14 +35,15 @@ class ImportJob(models.Model):
         DONE = "done", _("已导入")
         FAILED = "failed", _("导入失败")
 
+    RUNNING = Status.CHECKING
     WORKING = (Status.QUEUED, Status.CHECKING, Status.COMMITTING)
+    COMPLETE = (Status.DONE, Status.READY, Status.INVALID)
 
     kind = models.CharField(_("导入内容"), max_length=10, choices=Kind.choices)
     status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.QUEUED)
     file = models.FileField(_("文件"), upload_to="imports/", max_length=200)
     original_name = models.CharField(_("原文件名"), max_length=200)
     size = models.PositiveBigIntegerField(_("大小（字节）"), default=0)
-    language = models.CharField(max_length=10, blank=True)
     total_rows = models.PositiveIntegerField(_("数据行数"), default=0)
     progress = models.PositiveIntegerField(_("已处理行数"), default=0)
     rows_new = models.PositiveIntegerField(_("新增"), default=0)
@@ -52,8 +66,6 @@ class ImportJob(models.Model):
         verbose_name=_("确认人"),
     )
     confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
-    progress_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     # The row-by-row preview holds full ID numbers: deleted with the file (imports.services.purge_old_files).
     preview_purged_at = models.DateTimeField(_("预览清除时间"), null=True, blank=True)
 
@@ -72,14 +84,8 @@ class ImportJob(models.Model):
         return f"{self.get_kind_display()} {self.original_name}"
 
     @property
-    def working(self) -> bool:
-        return self.status in self.WORKING
-
-    @property
-    def percent(self) -> int:
-        if self.status in (self.Status.DONE, self.Status.READY, self.Status.INVALID):
-            return 100
-        return min(99, self.progress * 100 // self.total_rows) if self.total_rows else 0
+    def progress_total(self) -> int:
+        return self.total_rows
 
 
 class ImportRow(models.Model):

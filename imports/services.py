@@ -19,11 +19,11 @@ from pathlib import Path
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from dingzhou_welfare.audit import log_action
+from dingzhou_welfare.jobs import services as jobs
 from dingzhou_welfare.models import AuditEntry
 
 from . import roster, standards
@@ -61,8 +61,6 @@ def _failure_text(job_id: int, error: Exception) -> str:
     return _("系统出错，未写入任何数据。请联系系统管理员，并告知任务编号 %(id)s。") % {"id": job_id}
 
 
-STALE_AFTER = datetime.timedelta(minutes=10)
-KEEP_FILES_FOR = datetime.timedelta(days=30)
 STORE_BATCH = 2000
 # For a new row the preview keeps the columns a clerk checks at a glance, not every cell.
 NEW_ROW_COLUMNS = {"乡镇（街道）", "村（社区）", "儿童类别", "保障项目", "监护人姓名", "月标准（元）"}
@@ -154,16 +152,14 @@ def _store(job: ImportJob, rows) -> dict:
 
 def run_check(*, job_id: int) -> str | None:
     """The preview: check every row and store what importing would do. Writes nothing else."""
-    now = timezone.now()
-    claimable = Q(status=Status.QUEUED) | Q(status=Status.CHECKING, progress_at__lt=now - STALE_AFTER)
-    if not ImportJob.objects.filter(claimable, pk=job_id).update(status=Status.CHECKING, progress=0, progress_at=now):
+    if not jobs.claim(ImportJob, job_id=job_id):
         return None
     job = ImportJob.objects.select_related("uploaded_by").get(pk=job_id)
     ImportRow.objects.filter(job=job).delete()  # a rerun starts again
     totals = {"new": 0, "changed": 0, "unchanged": 0, "invalid": 0}
 
     def progress(done: int) -> None:
-        ImportJob.objects.filter(pk=job_id).update(progress=done, progress_at=timezone.now())
+        jobs.record_progress(ImportJob, job_id=job_id, done=done)
 
     try:
         with translation.override(job.language or settings.LANGUAGE_CODE):
@@ -180,15 +176,11 @@ def run_check(*, job_id: int) -> str | None:
                     totals[name] += count
     except FileRefused as refused:
         ImportRow.objects.filter(job=job).delete()
-        ImportJob.objects.filter(pk=job_id).update(
-            status=Status.REFUSED, error=refused.message, finished_at=timezone.now(), checked_at=timezone.now()
-        )
+        jobs.fail(ImportJob, job_id=job_id, status=Status.REFUSED, error=refused.message, checked_at=timezone.now())
         return Status.REFUSED
     except Exception as error:
         logger.exception("import check %s failed", job_id)
-        ImportJob.objects.filter(pk=job_id).update(
-            status=Status.FAILED, error=_failure_message(job_id, error), finished_at=timezone.now()
-        )
+        jobs.fail(ImportJob, job_id=job_id, error=_failure_message(job_id, error))
         return Status.FAILED
     total = sum(totals.values())
     status = Status.INVALID if totals["invalid"] or not total else Status.READY
@@ -246,7 +238,9 @@ def run_commit(*, job_id: int) -> str | None:
             ImportRow.objects.filter(job_id=job_id).delete()
             job = ImportJob.objects.get(pk=job_id)
             counts = _store(job, invalid.rows)
-            ImportJob.objects.filter(pk=job_id).update(
+            jobs.finish(
+                ImportJob,
+                job_id=job_id,
                 status=Status.INVALID,
                 rows_new=counts["new"],
                 rows_changed=counts["changed"],
@@ -254,19 +248,14 @@ def run_commit(*, job_id: int) -> str | None:
                 rows_invalid=counts["invalid"],
                 total_rows=sum(counts.values()),
                 error=_("确认导入时重新检查发现错误（系统中的数据在预览后有变化），未写入任何数据。"),
-                finished_at=timezone.now(),
             )
         return Status.INVALID
     except FileRefused as refused:
-        ImportJob.objects.filter(pk=job_id).update(
-            status=Status.REFUSED, error=refused.message, finished_at=timezone.now()
-        )
+        jobs.fail(ImportJob, job_id=job_id, status=Status.REFUSED, error=refused.message)
         return Status.REFUSED
     except Exception as error:
         logger.exception("import commit %s failed", job_id)
-        ImportJob.objects.filter(pk=job_id).update(
-            status=Status.FAILED, error=_failure_message(job_id, error), finished_at=timezone.now()
-        )
+        jobs.fail(ImportJob, job_id=job_id, error=_failure_message(job_id, error))
         return Status.FAILED
     finally:
         cache.delete(_progress_key(job_id))
@@ -307,9 +296,9 @@ def _commit(job: ImportJob) -> str:
         roster.refresh_duplicate_flags(result.touched)
         written = result.as_dict()
     total = sum(counts.values())
-    now = timezone.now()
-    ImportJob.objects.filter(pk=job.pk).update(
-        status=Status.DONE,
+    jobs.finish(
+        ImportJob,
+        job_id=job.pk,
         written=written,
         total_rows=total,
         progress=total,
@@ -317,8 +306,6 @@ def _commit(job: ImportJob) -> str:
         rows_changed=counts["changed"],
         rows_unchanged=counts["unchanged"],
         rows_invalid=0,
-        finished_at=now,
-        progress_at=now,
     )
     log_action(
         actor=actor,
@@ -348,28 +335,18 @@ def _commit(job: ImportJob) -> str:
 
 
 def is_stale(job: ImportJob, now: datetime.datetime | None = None) -> bool:
-    now = now or timezone.now()
-    if job.status not in ImportJob.WORKING:
-        return False
-    return (job.progress_at or job.created_at) < now - STALE_AFTER
+    return job.is_stale(now)
 
 
 def restart_import(*, job: ImportJob) -> bool:
-    """Queue a stuck check or commit again (its worker is gone), or a failed one."""
+    """Queue a stuck check or commit again (its worker is gone), or a failed one: a confirmed job
+    goes back to its commit, any other to its check."""
     from .tasks import check_import_task, commit_import_task
 
     job.refresh_from_db()
-    if not (is_stale(job) or job.status == Status.FAILED):
-        return False
     if job.confirmed_by_id:
-        ImportJob.objects.filter(pk=job.pk).update(status=Status.COMMITTING, error="", progress_at=timezone.now())
-        commit_import_task.delay_on_commit(job.pk)
-    else:
-        ImportJob.objects.filter(pk=job.pk).update(
-            status=Status.QUEUED, error="", progress_at=timezone.now() - STALE_AFTER * 2
-        )
-        check_import_task.delay_on_commit(job.pk)
-    return True
+        return jobs.restart(job, task=commit_import_task, status=Status.COMMITTING)
+    return jobs.restart(job, task=check_import_task)
 
 
 def purge_old_files(*, now: datetime.datetime | None = None) -> int:
@@ -377,13 +354,8 @@ def purge_old_files(*, now: datetime.datetime | None = None) -> int:
     deleted KEEP_FILES_FOR after upload. The job stays, with its counts, and the audit its entry.
     Returns how many jobs lost a file or a preview."""
     now = now or timezone.now()
-    old = ImportJob.objects.filter(created_at__lt=now - KEEP_FILES_FOR).exclude(status__in=ImportJob.WORKING)
-    purged = set()
-    for job in old.exclude(file=""):
-        _cache(job).unlink(missing_ok=True)
-        job.file.delete(save=False)
-        ImportJob.objects.filter(pk=job.pk).update(file="")
-        purged.add(job.pk)
+    old = ImportJob.objects.filter(created_at__lt=now - ImportJob.KEEP_FILES_FOR).exclude(status__in=ImportJob.WORKING)
+    purged = set(jobs.purge_files(old, also=lambda job: _cache(job).unlink(missing_ok=True)))
     for job_id in old.filter(preview_purged_at__isnull=True).values_list("pk", flat=True):
         with transaction.atomic():
             ImportRow.objects.filter(job_id=job_id).delete()

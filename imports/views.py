@@ -7,13 +7,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from children.idnumbers import mask_id_number
 from dingzhou_welfare.access import can_reveal, require_role
-from dingzhou_welfare.audit import log_action
+from dingzhou_welfare.jobs import views as job_views
 from dingzhou_welfare.models import AuditEntry, Role
 
 from . import services, workbooks
@@ -26,7 +27,7 @@ ROWS_PER_PAGE = 100
 
 def _job_for(user, pk) -> ImportJob:
     require_role(user, Role.STAFF)
-    return get_object_or_404(ImportJob.objects.select_related("uploaded_by", "confirmed_by"), pk=pk)
+    return job_views.get_job_for(user, ImportJob.objects.select_related("uploaded_by", "confirmed_by"), pk)
 
 
 @login_required
@@ -44,7 +45,7 @@ def index(request):
     else:
         form = UploadForm(initial={"kind": request.GET.get("kind", ImportJob.Kind.CHILDREN)})
         status = 200
-    jobs = ImportJob.objects.select_related("uploaded_by", "confirmed_by")[:20]
+    jobs = job_views.jobs_in_scope(request.user, ImportJob.objects.select_related("uploaded_by", "confirmed_by"), 20)
     limits = {"max_mb": max_upload_bytes() // 1024 // 1024, "max_rows": max_rows()}
     return render(request, "imports/index.html", {"form": form, "jobs": jobs, **limits}, status=status)
 
@@ -62,14 +63,7 @@ def template(request, kind):
 
 
 def _state(job: ImportJob) -> dict:
-    progress = services.progress_of(job)
-    return {
-        "status": job.status,
-        "label": str(job.get_status_display()),
-        "done": progress,
-        "total": job.total_rows,
-        "working": job.working,
-    }
+    return job_views.job_state(job, done=services.progress_of(job))
 
 
 @login_required
@@ -87,18 +81,16 @@ def job_detail(request, pk):
     reveal = can_reveal(request.user)
     for row in page.object_list:
         row.key_shown = row.key if reveal or job.kind != ImportJob.Kind.CHILDREN else mask_id_number(row.key)
-    return render(
+    return job_views.job_page(
         request,
+        job,
         "imports/job.html",
-        {
-            "job": job,
-            "page": page,
-            "shown": shown,
-            "state": _state(job),
-            "stale": services.is_stale(job),
-            "statuses": ImportRow.Status.choices,
-            "checked": job.status in (ImportJob.Status.READY, ImportJob.Status.INVALID, ImportJob.Status.DONE),
-        },
+        done=services.progress_of(job),
+        progress_url=reverse("imports:progress", args=[job.pk]),
+        page=page,
+        shown=shown,
+        statuses=ImportRow.Status.choices,
+        checked=job.status in ImportJob.COMPLETE,
     )
 
 
@@ -126,12 +118,13 @@ def job_confirm(request, pk):
 def job_retry(request, pk):
     job = _job_for(request.user, pk)
     with transaction.atomic():
-        restarted = services.restart_import(job=job)
-    if restarted:
-        messages.success(request, _("已重新开始。"))
-    else:
-        messages.warning(request, _("该任务仍在进行或已完成，无需重新开始。"))
-    return redirect("imports:job", pk=job.pk)
+        return job_views.retry(
+            request,
+            job,
+            restart=services.restart_import,
+            restarted=_("已重新开始。"),
+            not_restarted=_("该任务仍在进行或已完成，无需重新开始。"),
+        )
 
 
 @login_required
@@ -146,13 +139,12 @@ def job_errors(request, pk):
     except Exception:
         out.close()
         raise
-    log_action(
-        actor=request.user,
-        action=AuditEntry.Action.EXPORT,
-        obj=job,
-        summary=_("下载导入检查结果：%(n)s") % {"n": job.original_name},
-        changes={"file": job.original_name, "invalid_rows": invalid},
-    )
     out.seek(0)
     stem = job.original_name.rsplit(".", 1)[0]
-    return FileResponse(out, as_attachment=True, filename=_("%(n)s-检查结果.xlsx") % {"n": stem})
+    audit = {
+        "summary": _("下载导入检查结果：%(n)s") % {"n": job.original_name},
+        "changes": {"file": job.original_name, "invalid_rows": invalid},
+    }
+    return job_views.send_file(
+        request, job, out, filename=_("%(n)s-检查结果.xlsx") % {"n": stem}, audit=audit, action=AuditEntry.Action.EXPORT
+    )

@@ -37,9 +37,11 @@ def error_text(error: Exception) -> str:
     return str(error)[:2000] or type(error).__name__
 
 
-def fail(model: type[Job], *, job_id: int, error: str, status: str | None = None) -> None:
+def fail(model: type[Job], *, job_id: int, error: str, status: str | None = None, **fields) -> None:
+    """The job is over without its result (failed, unless the kind has a better word); `error` is
+    what its page shows."""
     model.objects.filter(pk=job_id).update(
-        status=status or model.Status.FAILED, error=error, finished_at=timezone.now()
+        status=status or model.Status.FAILED, error=error, finished_at=timezone.now(), **fields
     )
 
 
