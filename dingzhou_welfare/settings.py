@@ -90,6 +90,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Last, so that its process_exception sees a view's exception first (dingzhou_welfare/retry.py).
+    "dingzhou_welfare.retry.RetryLostConnectionMiddleware",
 ]
 
 ROOT_URLCONF = "dingzhou_welfare.urls"

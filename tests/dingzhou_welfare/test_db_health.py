@@ -84,3 +84,53 @@ def test_jit_is_off_on_the_apps_connections(kept_connection):
     with kept_connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone()[0] == "off"
+
+
+def terminate_own_backend_at(table: str):
+    """An execute wrapper that ends the request's own connection on the server just before the first
+    query reading `table`, and waits until this side sees it gone: a PostgreSQL restart mid-request."""
+    done = []
+
+    def wrapper(execute, sql, params, many, context):
+        if table in sql and not done:
+            done.append(sql)
+            wrapped = context["connection"]
+            backend = wrapped.connection.info.backend_pid
+            params_ = wrapped.get_connection_params()
+            params_.pop("cursor_factory", None)
+            params_.pop("context", None)
+            with psycopg.connect(**params_, autocommit=True) as other:
+                other.execute("SELECT pg_terminate_backend(%s)", [backend])
+            poller = select.poll()
+            poller.register(wrapped.connection.fileno(), select.POLLIN)
+            assert poller.poll(5000)
+        return execute(sql, params, many, context)
+
+    return wrapper, done
+
+
+def test_a_get_whose_connection_is_terminated_mid_request_is_answered(kept_connection, client, staff, child_a):
+    from django.urls import reverse
+
+    client.force_login(staff)
+    client.raise_request_exception = False
+    backend = kept_connection.connection.info.backend_pid
+    wrapper, done = terminate_own_backend_at('"children_child"')
+    with kept_connection.execute_wrapper(wrapper):
+        response = client.get(reverse("children:list"))
+    assert done, "the page read no child"
+    assert response.status_code == 200
+    assert child_a.name in response.text
+    assert kept_connection.connection.info.backend_pid != backend
+
+
+def test_a_post_whose_connection_is_terminated_is_not_repeated(kept_connection, client, staff, child_a):
+    from django.urls import reverse
+
+    client.force_login(staff)
+    client.raise_request_exception = False
+    wrapper, done = terminate_own_backend_at('"children_child"')
+    with kept_connection.execute_wrapper(wrapper):
+        response = client.post(reverse("children:edit", args=[child_a.pk]), {})
+    assert done
+    assert response.status_code == 500
