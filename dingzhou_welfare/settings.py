@@ -142,9 +142,20 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Every Redis client gives up after these many seconds, so that a Redis that is down, or a port that
+# never answers, costs a page a second or two, not the operating system's minutes.
+REDIS_CONNECT_TIMEOUT = float(os.environ.get("REDIS_CONNECT_TIMEOUT", "1"))
+REDIS_TIMEOUT = float(os.environ.get("REDIS_TIMEOUT", "1"))
+REDIS_SOCKET_OPTIONS = {"socket_connect_timeout": REDIS_CONNECT_TIMEOUT, "socket_timeout": REDIS_TIMEOUT}
 if REDIS_URL:
-    # Django's Redis cache, reusing its Redis client (dingzhou_welfare/cache.py): sessions live here.
-    CACHES = {"default": {"BACKEND": "dingzhou_welfare.cache.RedisCache", "LOCATION": REDIS_URL}}
+    # Django's Redis cache, reusing its Redis client (dingzhou_welfare/cache.py): the sessions' cache.
+    CACHES = {
+        "default": {
+            "BACKEND": "dingzhou_welfare.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {**REDIS_SOCKET_OPTIONS, "retry_on_timeout": False},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -156,6 +167,13 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_TASK_TIME_LIMIT = envint("CELERY_TASK_TIME_LIMIT", 3600)
 CELERY_TASK_ACKS_LATE = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {**REDIS_SOCKET_OPTIONS}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = REDIS_CONNECT_TIMEOUT
+CELERY_REDIS_SOCKET_TIMEOUT = REDIS_TIMEOUT
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": {"max_retries": 0}}
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_CONNECT_TIMEOUT
+# A page that queues work waits for the broker once, not three times (dingzhou_welfare/queueing.py).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 0}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # The month's disbursement: computed on DISBURSEMENT_DAY for the month DISBURSEMENT_MONTH_OFFSET
@@ -215,7 +233,8 @@ SESSION_COOKIE_AGE = envint("SESSION_IDLE_MINUTES", 30) * 60
 # SESSION_RENEW_SECONDS (dingzhou_welfare.middleware), not on every request.
 SESSION_RENEW_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
-# In Redis, read with the version tokens of what processes keep (dingzhou_welfare.sessions, .versions).
+# In PostgreSQL with Redis as their cache, read with the version tokens of what processes keep
+# (dingzhou_welfare.sessions, .versions); without Redis, from the database alone.
 SESSION_ENGINE = "dingzhou_welfare.sessions" if REDIS_URL else "django.contrib.sessions.backends.db"
 SESSION_COOKIE_HTTPONLY = True
 

@@ -8,6 +8,7 @@ trip (dingzhou_welfare.sessions), so checking costs nothing more; a request whos
 from elsewhere reads them once when first asked (of()).
 """
 
+import logging
 import secrets
 
 from django.conf import settings
@@ -18,15 +19,39 @@ USERS = "users"  # users, their role profiles, groups and permissions
 CHILDREN = "children"  # children and their categories: the list's counts
 TOPICS = (USERS, CHILDREN)
 KEYS = {topic: f"versions:{topic}" for topic in TOPICS}
+logger = logging.getLogger(__name__)
 
 
 def _cache():
     return caches[settings.SESSION_CACHE_ALIAS]
 
 
+_stale_keys: set[str] = set()  # cache keys this process could not write: deleted once the cache answers
+
+
+def forget_later(*keys: str) -> None:
+    _stale_keys.update(keys)
+
+
+def delete_stale() -> None:
+    """Delete the keys this process could not write while the cache was down (raises if it still is)."""
+    if _stale_keys:
+        keys = list(_stale_keys)
+        _cache().delete_many(keys)
+        _stale_keys.difference_update(keys)
+
+
 def forget(topic: str) -> None:
-    """A new token for the topic: what any process kept under the old one is not used again."""
-    _cache().set(KEYS[topic], secrets.token_hex(8), None)  # not the clock: tests stop it
+    """A new token for the topic: what any process kept under the old one is not used again.
+
+    With the cache down the token is deleted once it answers again (a token never set is set anew by
+    the first reader); until then no request reads any token, so nothing kept is used.
+    """
+    try:
+        _cache().set(KEYS[topic], secrets.token_hex(8), None)  # not the clock: tests stop it
+    except Exception as error:
+        logger.warning("version token of %s not renewed (%r): deleted when the cache answers", topic, error)
+        forget_later(KEYS[topic])
 
 
 def changed(topic: str) -> None:
@@ -54,6 +79,11 @@ def of(request, topic: str) -> str | None:
     if tokens is None:
         tokens = getattr(getattr(request, "session", None), "versions", None)
         if tokens is None:
-            tokens = from_cache(_cache().get_many(list(KEYS.values())))
+            try:
+                delete_stale()
+                tokens = from_cache(_cache().get_many(list(KEYS.values())))
+            except Exception as error:
+                logger.warning("version tokens not read (%r): nothing kept is used", error)
+                tokens = {}
         request._versions = tokens
     return tokens.get(topic)

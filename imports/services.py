@@ -108,7 +108,12 @@ def _progress_key(job_id: int) -> str:
 
 def progress_of(job: ImportJob) -> int:
     """Rows done: from the job row, or from the cache while a commit's transaction hides it."""
-    cached = cache.get(_progress_key(job.pk)) if job.status == Status.COMMITTING else None
+    cached = None
+    if job.status == Status.COMMITTING:
+        try:
+            cached = cache.get(_progress_key(job.pk))
+        except Exception:  # Redis down: the row's count, which the commit writes at its end
+            logger.warning("import progress not read from the cache", exc_info=True)
     return max(job.progress, cached or 0)
 
 

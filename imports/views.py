@@ -16,6 +16,7 @@ from children.idnumbers import mask_id_number
 from dingzhou_welfare.access import can_reveal, require_role
 from dingzhou_welfare.jobs import views as job_views
 from dingzhou_welfare.models import AuditEntry, Role
+from dingzhou_welfare.queueing import queue_down_page
 
 from . import services, workbooks
 from .forms import UploadForm
@@ -36,6 +37,8 @@ def index(request):
     if request.method == "POST":
         form = UploadForm(request.POST, request.FILES)
         if form.is_valid():
+            if down := queue_down_page(request):
+                return down
             with transaction.atomic():
                 job = services.start_import(
                     actor=request.user, kind=form.cleaned_data["kind"], upload=form.cleaned_data["file"]
@@ -104,6 +107,8 @@ def job_progress(request, pk):
 @require_POST
 def job_confirm(request, pk):
     job = _job_for(request.user, pk)
+    if down := queue_down_page(request):
+        return down
     with transaction.atomic():
         confirmed = services.confirm_import(actor=request.user, job=job)
     if confirmed:
@@ -117,6 +122,8 @@ def job_confirm(request, pk):
 @require_POST
 def job_retry(request, pk):
     job = _job_for(request.user, pk)
+    if down := queue_down_page(request):
+        return down
     with transaction.atomic():
         return job_views.retry(
             request,

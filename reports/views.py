@@ -19,6 +19,7 @@ from dingzhou_welfare.audit import log_action
 from dingzhou_welfare.jobs import views as job_views
 from dingzhou_welfare.models import COUNTY_WIDE_ROLES, AuditEntry, Role
 from dingzhou_welfare.pdf import pdf_response
+from dingzhou_welfare.queueing import queue_down_page
 from subsidies.models import Batch, BatchTownship, Line
 
 from . import documents, jobs
@@ -95,6 +96,8 @@ def monthly_print(request):
     scope = report_scope(request.user, form.cleaned_data.get("township"))
     if is_large(period, scope):
         title = _("%(scope)s儿童福利工作月报（%(period)s）") % {"scope": scope.label, "period": period.label}
+        if down := queue_down_page(request):
+            return down
         with transaction.atomic():
             job = jobs.start_monthly_job(period=period, scope=scope, actor=request.user, title=title)
         messages.success(request, _("月报数据量较大，已转为后台生成，完成后可在本页下载。"))
@@ -167,6 +170,8 @@ def roster(request):
     batch, township, masked = form.batch, form.cleaned_data["township"], form.masked
     lines = Line.objects.filter(batch=batch, township=township).count()
     if lines > INLINE_ROSTER_LINES:
+        if down := queue_down_page(request):
+            return down
         with transaction.atomic():
             job = jobs.start_roster_job(batch=batch, township=township, actor=request.user, masked=masked)
         messages.success(request, _("花名册较长，已转为后台生成，完成后可在本页下载。"))
@@ -200,6 +205,8 @@ def case_files(request):
     form = CaseFilesForm(request.POST, townships=townships, may_reveal=can_reveal(request.user))
     if not form.is_valid():
         return _print_page(request, case_files_form=form, status=400)
+    if down := queue_down_page(request):
+        return down
     with transaction.atomic():
         job = jobs.start_case_files_job(township=form.cleaned_data["township"], actor=request.user, masked=form.masked)
     messages.success(request, _("已开始生成，完成后可在本页下载。"))
@@ -232,6 +239,8 @@ def job_download(request, pk):
 @require_POST
 def job_retry(request, pk):
     job = _job_for(request.user, pk)
+    if down := queue_down_page(request):
+        return down
     with transaction.atomic():
         return job_views.retry(
             request,

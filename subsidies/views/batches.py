@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from dingzhou_welfare.access import require_role, role_of
 from dingzhou_welfare.forms import form_errors_from
 from dingzhou_welfare.models import Role
+from dingzhou_welfare.queueing import queue_down_page
 
 from ..disbursement import approve_batch, start_refusal
 from ..forms import ApproveForm, BatchStartForm
@@ -68,6 +69,8 @@ def batch_start(request):
     form = BatchStartForm(request.POST)
     if form.is_valid():
         month = form.cleaned_data["month"]
+        if down := queue_down_page(request):
+            return down
         refusal = start_refusal(month=month)
         if refusal:
             form.add_error("month", refusal)

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from dingzhou_welfare.access import can_reveal, require_role, role_of
 from dingzhou_welfare.jobs import views as job_views
 from dingzhou_welfare.models import Role
+from dingzhou_welfare.queueing import queue_down_page
 
 from .. import exports
 from ..models import Batch, ExportJob
@@ -97,6 +98,8 @@ def export_batch(request, month):
     kind, fmt, masked = form.cleaned_data["kind"], form.cleaned_data["format"], form.masked
     if kind == ExportJob.Kind.SUMMARY or batch.lines.count() <= exports.INLINE_MAX_LINES:
         return _direct_download(request, batch, kind, fmt, masked)
+    if down := queue_down_page(request):
+        return down
     with transaction.atomic():
         job = exports.start_export_job(batch=batch, actor=request.user, fmt=fmt, masked=masked, kind=kind)
     messages.success(request, _("导出任务已开始，完成后可在本页下载。"))
@@ -135,6 +138,8 @@ def export_download(request, pk):
 @require_POST
 def export_retry(request, pk):
     job = _job_for(request.user, pk)
+    if down := queue_down_page(request):
+        return down
     with transaction.atomic():
         return job_views.retry(
             request,
