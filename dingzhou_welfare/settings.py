@@ -166,8 +166,13 @@ CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_TASK_TIME_LIMIT = envint("CELERY_TASK_TIME_LIMIT", 3600)
+# The longest time limit any task sets for itself (exports and report files: 4 hours).
+LONGEST_TASK_SECONDS = max(CELERY_TASK_TIME_LIMIT, 4 * 3600)
 CELERY_TASK_ACKS_LATE = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {**REDIS_SOCKET_OPTIONS}
+# A task's message stays in Redis, unacknowledged, while it runs (acks late); Redis hands it to
+# another worker after visibility_timeout. Longer than the longest task, or a running task would be
+# started twice; a killed worker's work is queued again sooner by beat (requeue_stalled_work_task).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": LONGEST_TASK_SECONDS + 600, **REDIS_SOCKET_OPTIONS}
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = REDIS_CONNECT_TIMEOUT
 CELERY_REDIS_SOCKET_TIMEOUT = REDIS_TIMEOUT
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": {"max_retries": 0}}
@@ -200,6 +205,10 @@ CELERY_BEAT_SCHEDULE = {
     "classifications-age-limit-nightly": {
         "task": "children.tasks.end_classifications_past_age_limit_task",
         "schedule": crontab(hour=1, minute=0),
+    },
+    "stalled-work-requeue": {
+        "task": "dingzhou_welfare.tasks.requeue_stalled_work_task",
+        "schedule": crontab(minute="*/5"),
     },
     "disbursement-daily-check": {
         "task": "subsidies.tasks.scheduled_month_task",

@@ -20,7 +20,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,6 +32,8 @@ from .models import Batch, BatchTownship, Enrolment, Line, Programme, StackingRu
 from .months import add_months, format_month, month_start, months_between
 
 ZERO = Decimal("0.00")
+# A computing batch with no progress for this long has lost its worker: its pending parts are queued again.
+STALE_AFTER = datetime.timedelta(minutes=10)
 PAYING = [Enrolment.Status.CONFIRMED, Enrolment.Status.ENDED]
 
 
@@ -136,8 +138,14 @@ def _paying(enrolment: dict, month: datetime.date, last: datetime.date | None) -
 # Starting, computing and finishing a batch
 
 
-def start_batch(*, month: datetime.date, actor=None) -> Batch:
-    """Create (or reopen for recomputation) the batch of `month`. Approved batches never change."""
+def start_batch(*, month: datetime.date, actor=None, requested_at: datetime.datetime | None = None) -> Batch:
+    """Create (or reopen for recomputation) the batch of `month`. Approved batches never change.
+
+    `requested_at` is when someone asked for this run (the job carries it). A draft finished after
+    that moment has already answered the request: it is not reopened. A queued job delivered again
+    after its worker was killed (Redis hands an unacknowledged message back) therefore never undoes
+    a batch that was finished in the meantime.
+    """
     month = month_start(month)
     unapproved = Batch.objects.filter(month__lt=month, status__in=[Batch.Status.COMPUTING, Batch.Status.DRAFT])
     if unapproved.exists():
@@ -162,6 +170,8 @@ def start_batch(*, month: datetime.date, actor=None) -> Batch:
             )
         if not created and batch.status == Batch.Status.COMPUTING:
             batch.error = ""  # started again after a failure: the page stops showing the old error
+        if requested_at is not None and batch.status == Batch.Status.DRAFT and batch.computed_at >= requested_at:
+            return batch  # finished after the request, while this lock was awaited
         if not created and batch.status == Batch.Status.DRAFT:
             batch.status, batch.run_by, batch.started_at = Batch.Status.COMPUTING, actor or batch.run_by, timezone.now()
             batch.computed_at, batch.error = None, ""
@@ -278,6 +288,13 @@ def finish_batch(*, batch_id: int) -> Batch:
             batch.status, batch.computed_at = Batch.Status.DRAFT, timezone.now()
         batch.save()
     return batch
+
+
+def stalled_batches(*, now: datetime.datetime | None = None):
+    """Batches still computing with no progress (a start, a township done) for STALE_AFTER: their worker is gone."""
+    since = (now or timezone.now()) - STALE_AFTER
+    recent = BatchTownship.objects.filter(batch=OuterRef("pk"), computed_at__gte=since)
+    return Batch.objects.filter(status=Batch.Status.COMPUTING, started_at__lt=since).exclude(Exists(recent))
 
 
 def compute_month(*, month: datetime.date, actor=None) -> Batch:

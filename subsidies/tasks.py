@@ -11,19 +11,30 @@ import logging
 from celery import shared_task
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db import OperationalError, transaction
 from django.utils import timezone
 
-from .disbursement import compute_township, finish_batch, pending_townships, record_township_failure, start_batch
+from .disbursement import (
+    STALE_AFTER,
+    compute_township,
+    finish_batch,
+    pending_townships,
+    record_township_failure,
+    stalled_batches,
+    start_batch,
+)
 from .months import add_months, month_start, parse_month
 
 logger = logging.getLogger(__name__)
 
 
 @shared_task(acks_late=True, time_limit=3600)
-def compute_month_task(month: str, user_id: int | None = None) -> int:
+def compute_month_task(month: str, user_id: int | None = None, requested_at: str | None = None) -> int:
+    """`requested_at` (ISO 8601): when the run was asked for; a draft finished since is left alone."""
     actor = get_user_model().objects.filter(pk=user_id).first() if user_id else None
-    batch = start_batch(month=parse_month(month), actor=actor)
+    asked = datetime.datetime.fromisoformat(requested_at) if requested_at else None
+    batch = start_batch(month=parse_month(month), actor=actor, requested_at=asked)
     townships = pending_townships(batch)
     for township_id in townships:
         transaction.on_commit(lambda t=township_id: compute_township_task.delay(batch.pk, t))
@@ -62,6 +73,35 @@ def compute_township_task(self, batch_id: int, township_id: int) -> int:
     return lines
 
 
+def queue_month(month: str, user_id: int | None = None, *, on_commit: bool = True):
+    """Queue the month's job, stamped with this moment (see start_batch's requested_at)."""
+    args = (month, user_id, timezone.now().isoformat())
+    return compute_month_task.delay_on_commit(*args) if on_commit else compute_month_task.delay(*args)
+
+
+def requeue_stalled_batches(*, now: datetime.datetime | None = None) -> int:
+    """Queue again the pending townships (or the totals) of batches whose worker is gone.
+
+    A worker killed mid-job leaves its message unacknowledged in Redis until the broker's visibility
+    timeout (longer than the longest task) hands it back; this, run by beat every few minutes, does
+    not wait that long. A batch is queued again at most once per STALE_AFTER (a cache key), and a
+    duplicate township task is harmless: compute_township skips a township already done.
+    """
+    requeued = 0
+    for batch in stalled_batches(now=now):
+        key = f"subsidies:requeued-batch:{batch.pk}:{int(batch.started_at.timestamp())}"  # this run of the batch
+        if not cache.add(key, 1, int(STALE_AFTER.total_seconds())):
+            continue
+        townships = pending_townships(batch)
+        logger.warning("batch %s made no progress: queueing %d townships again", batch.pk, len(townships))
+        for township_id in townships:
+            compute_township_task.delay(batch.pk, township_id)
+        if not townships:
+            finish_batch(batch_id=batch.pk)
+        requeued += 1
+    return requeued
+
+
 @shared_task
 def scheduled_month_task() -> int | None:
     """Run by beat daily; computes last month on the configured day of the month."""
@@ -69,7 +109,7 @@ def scheduled_month_task() -> int | None:
     if today.day != settings.DISBURSEMENT_DAY:
         return None
     month = settings.DISBURSEMENT_MONTH_OFFSET
-    return compute_month_task(f"{add_months(month_start(today), month):%Y-%m}")
+    return compute_month_task(f"{add_months(month_start(today), month):%Y-%m}", None, timezone.now().isoformat())
 
 
 def month_label(day: datetime.date) -> str:

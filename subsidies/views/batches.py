@@ -26,7 +26,7 @@ from ..forms import ApproveForm, BatchStartForm
 from ..models import Batch, Line
 from ..months import add_months, format_month, month_start
 from ..summaries import LIST_CAP, batch_diff, totals_by
-from ..tasks import compute_month_task
+from ..tasks import queue_month
 from .enrolments import COUNTY
 
 
@@ -77,7 +77,7 @@ def batch_start(request):
         else:
             try:
                 # Eager in the embedded setup (runs here and now); otherwise a worker picks it up.
-                compute_month_task.delay_on_commit(format_month(month), request.user.pk)
+                queue_month(format_month(month), request.user.pk)
             except ValidationError as error:
                 form_errors_from(form, error)
             else:

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from subsidies.disbursement import compute_month
 from subsidies.months import parse_month
-from subsidies.tasks import compute_month_task
+from subsidies.tasks import queue_month
 
 
 class Command(BaseCommand):
@@ -26,7 +26,7 @@ class Command(BaseCommand):
             if actor is None:
                 raise CommandError(f"没有用户 {user!r}")
         if queue:
-            result = compute_month_task.delay(month, actor.pk if actor else None)
+            result = queue_month(month, actor.pk if actor else None, on_commit=False)
             self.stdout.write(f"queued {result.id}")
             return
         try:
