@@ -170,7 +170,7 @@ def start_batch(*, month: datetime.date, actor=None, requested_at: datetime.date
             )
         if not created and batch.status == Batch.Status.COMPUTING:
             batch.error = ""  # started again after a failure: the page stops showing the old error
-        if requested_at is not None and batch.status == Batch.Status.DRAFT and batch.computed_at >= requested_at:
+        if requested_at is not None and batch.status == Batch.Status.DRAFT and batch.computed_at > requested_at:
             return batch  # finished after the request, while this lock was awaited
         if not created and batch.status == Batch.Status.DRAFT:
             batch.status, batch.run_by, batch.started_at = Batch.Status.COMPUTING, actor or batch.run_by, timezone.now()
