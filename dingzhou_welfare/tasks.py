@@ -1,43 +1,41 @@
-"""Beat's watch over work whose worker is gone (killed, out of memory, its host restarted)."""
+"""Beat's watch over work whose worker is gone (killed, out of memory, its host restarted).
+
+The ground floor knows no app: each app hands in, from its AppConfig.ready(), a function that
+queues its own stalled work again and returns how many it queued (`watch_stalled`). Job kinds
+built on dingzhou_welfare.jobs use `requeue_stalled_jobs` with their restart function.
+"""
 
 import logging
+from collections.abc import Callable
 
 from celery import shared_task
 from django.core.cache import cache
 
+from .jobs.models import Job
+
 logger = logging.getLogger(__name__)
 
+_WATCHES: dict[str, Callable[[], int]] = {}
 
-def requeue_stalled_jobs() -> int:
-    """Import, export and report jobs queued or running with no progress for their STALE_AFTER: queued
-    again, each at most once per STALE_AFTER. Each kind's restart and its task's claim keep a rerun
-    harmless (a job still running elsewhere is not claimed twice)."""
-    from imports import services as imports
-    from imports.models import ImportJob
-    from reports import jobs as reports
-    from reports.models import ReportJob
-    from subsidies import exports
-    from subsidies.models import ExportJob
 
-    kinds = (
-        (ImportJob, ImportJob.WORKING, imports.is_stale, imports.restart_import, imports.STALE_AFTER),
-        (ExportJob, (ExportJob.Status.QUEUED, ExportJob.Status.RUNNING), exports.is_stale,
-         exports.restart_export_job, exports.STALE_AFTER),
-        (ReportJob, (ReportJob.Status.QUEUED, ReportJob.Status.RUNNING), reports.is_stale,
-         reports.restart_job, reports.STALE_AFTER),
-    )  # fmt: skip
+def watch_stalled(name: str, requeue: Callable[[], int]) -> None:
+    """Register `requeue` (no arguments, returns how many pieces of work it queued again)."""
+    _WATCHES[name] = requeue
+
+
+def requeue_stalled_jobs(model: type[Job], *, restart: Callable[..., bool]) -> int:
+    """Jobs of `model` queued or running with no progress for the kind's STALE_AFTER: queued again through the
+    kind's `restart(job=...)`, each at most once per STALE_AFTER. The restart and its task's claim
+    keep a rerun harmless (a job still running elsewhere is not claimed twice)."""
     requeued = 0
-    for model, working, is_stale, restart, stale_after in kinds:
-        for job in model.objects.filter(status__in=working):
-            key = f"requeued-job:{model._meta.label_lower}:{job.pk}"
-            if is_stale(job) and cache.add(key, 1, int(stale_after.total_seconds())) and restart(job=job):
-                logger.warning("%s %s made no progress: queued again", model.__name__, job.pk)
-                requeued += 1
+    for job in model.objects.filter(status__in=model.WORKING):
+        key = f"requeued-job:{model._meta.label_lower}:{job.pk}"
+        if job.is_stale() and cache.add(key, 1, int(model.STALE_AFTER.total_seconds())) and restart(job=job):
+            logger.warning("%s %s made no progress: queued again", model.__name__, job.pk)
+            requeued += 1
     return requeued
 
 
 @shared_task
 def requeue_stalled_work_task() -> int:
-    from subsidies.tasks import requeue_stalled_batches
-
-    return requeue_stalled_batches() + requeue_stalled_jobs()
+    return sum(requeue() for requeue in _WATCHES.values())

@@ -5,3 +5,13 @@ from django.utils.translation import gettext_lazy as _
 class SubsidiesConfig(AppConfig):
     name = "subsidies"
     verbose_name = _("保障与发放")
+
+    def ready(self):
+        from dingzhou_welfare.tasks import requeue_stalled_jobs, watch_stalled
+
+        from .exports import restart_export_job
+        from .models import ExportJob
+        from .tasks import requeue_stalled_batches
+
+        watch_stalled("subsidies.batches", requeue_stalled_batches)
+        watch_stalled("subsidies.exports", lambda: requeue_stalled_jobs(ExportJob, restart=restart_export_job))

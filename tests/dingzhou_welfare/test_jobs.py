@@ -67,3 +67,23 @@ def test_a_failed_job_is_queued_again_with_its_task_on_commit(staff):
     job.refresh_from_db()
     assert (job.status, job.percent) == ("done", 100)
     assert not jobs.restart(job, task=Task)
+
+
+def test_beat_queues_a_stalled_job_of_every_registered_kind_once(staff, time_machine, monkeypatch):
+    """requeue_stalled_work_task asks each app's registered watch (AppConfig.ready); a report job
+    whose worker is gone is queued again once per STALE_AFTER, a moving one is left alone."""
+    from dingzhou_welfare import tasks as watch
+    from reports import jobs as report_jobs
+
+    queued = []
+    monkeypatch.setattr(report_jobs, "restart_job", lambda *, job: queued.append(job.pk) or True)
+    watch.watch_stalled("reports", lambda: watch.requeue_stalled_jobs(ReportJob, restart=report_jobs.restart_job))
+    assert {"imports", "reports", "subsidies.batches", "subsidies.exports"} <= set(watch._WATCHES)
+    time_machine.move_to(datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC), tick=False)
+    stuck = ReportJob.objects.create(kind=ReportJob.Kind.MONTHLY, title="月报", requested_by=staff)
+    watch.requeue_stalled_work_task()
+    assert queued == []  # made a moment ago
+    time_machine.move_to(datetime.datetime(2026, 3, 2, 9, 11, tzinfo=datetime.UTC), tick=False)
+    watch.requeue_stalled_work_task()
+    watch.requeue_stalled_work_task()
+    assert queued == [stuck.pk]
