@@ -56,3 +56,14 @@ def _describe(user, profile) -> dict:
         "townships": "、".join(profile.townships.values_list("name", flat=True)),
         "villages": "、".join(profile.villages.values_list("name", flat=True)),
     }
+
+
+@transaction.atomic
+def make_administrator(*, user, actor=None):
+    """Give `user` the administrator role (no township, no child): the first account of an installation
+    is made by `createsuperuser`, and without the role it could not open the user pages."""
+    return save_staff_user(
+        actor=actor,
+        data={"username": user.username, "full_name": user.first_name, "role": Role.ADMINISTRATOR, "is_active": True},
+        user=user,
+    )

@@ -58,6 +58,8 @@ BUREAU_NAME = os.environ.get("BUREAU_NAME", "定州市民政局")
 BUREAU_DIVISION_CODE = os.environ.get("BUREAU_DIVISION_CODE", "130682")
 
 INSTALLED_APPS = [
+    # First, so that its createsuperuser (which also gives the administrator role) replaces Django's.
+    "dingzhou_welfare",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -68,7 +70,6 @@ INSTALLED_APPS = [
     "axes",
     "django_celery_beat",
     "import_export",
-    "dingzhou_welfare",
     "children",
     "subsidies",
     "adoption",

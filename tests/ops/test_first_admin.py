@@ -1,0 +1,39 @@
+"""README's production steps, literally: migrate, the townships, the first account, then /users/."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.test import Client
+
+from dingzhou_welfare.access import role_of
+from dingzhou_welfare.models import AuditEntry, Role
+
+PASSWORD = "First-admin-2026-county"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_first_administrator_opens_the_user_pages(monkeypatch):
+    call_command("migrate", "--noinput", verbosity=0)
+    call_command("loaddata", "dingzhou_townships", verbosity=0)
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", PASSWORD)
+    call_command("createsuperuser", "--noinput", "--username", "it_admin", "--email", "it@example.org", verbosity=0)
+
+    client = Client()
+    response = client.post("/login/", {"username": "it_admin", "password": PASSWORD})
+    assert response.status_code == 302
+    assert client.get("/users/").status_code == 200
+    assert client.get("/users/new/").status_code == 200
+    admin = get_user_model().objects.get(username="it_admin")
+    assert role_of(admin) == Role.ADMINISTRATOR
+    assert not admin.profile.townships.exists()  # the administrator sees no child
+    assert AuditEntry.objects.filter(object_id=str(admin.pk), action=AuditEntry.Action.UPDATE).exists()
+
+
+@pytest.mark.django_db
+def test_existing_superusers_are_left_alone(monkeypatch, staff):
+    staff.is_superuser = True
+    staff.save()
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", PASSWORD)
+    call_command("createsuperuser", "--noinput", "--username", "second", "--email", "", verbosity=0)
+    staff.refresh_from_db()
+    assert role_of(staff) == Role.STAFF
