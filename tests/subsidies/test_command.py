@@ -59,12 +59,33 @@ def test_without_user_the_batch_has_no_runner(paid_orphan):
     assert Batch.objects.get().run_by is None
 
 
-def test_queue_hands_the_month_to_celery(paid_orphan, staff, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        output = run("2026-03", "--user", "staff", "--queue")
-    assert output.startswith("queued ")
+# Committed data (a transactional test), as in the command's own process: the township tasks are handed
+# over on commit, and the command waits until the batch is no longer computing.
+@pytest.mark.django_db(transaction=True)
+def test_queue_waits_for_the_workers_and_prints_the_batch(paid_orphan, staff):
+    output = run("2026-03", "--user", "staff", "--queue", "--timeout", "30")
     batch = Batch.objects.get()
+    queued, summary = output.splitlines()
+    assert queued.startswith("queued ")
+    assert summary == f"{batch.number} 2026-03 待审批: 1 lines, 1000.00 元"
     assert (batch.status, batch.line_count, batch.run_by) == ("draft", 1, staff)
+
+
+def test_queue_no_wait_returns_once_queued(paid_orphan, staff, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        output = run("2026-03", "--user", "staff", "--queue", "--no-wait")
+    assert output.startswith("queued ")
+    assert len(output.splitlines()) == 1
+
+
+def test_queue_checks_the_refusal_before_queueing(paid_orphan, staff, monkeypatch):
+    compute_month(month=D("2026-03-01"), actor=staff)  # March left as a draft
+    queued = []
+    monkeypatch.setattr("subsidies.management.commands.compute_month.compute_month_task.delay", queued.append)
+    with pytest.raises(CommandError, match="请先审批之前月份的批次（2026-03），再计算2026-04。"):
+        run("2026-04", "--user", "staff", "--queue")
+    assert queued == []  # nothing reached the broker
+    assert not Batch.objects.filter(month=D("2026-04-01")).exists()
 
 
 @pytest.mark.parametrize("month", ["2026-13", "2026/03", "202603", "三月", "2026-3"])

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from dingzhou_welfare.models import AuditEntry, Role
@@ -436,3 +437,53 @@ def test_full_roster_of_an_approved_batch_marks_it_exported_once(client, batch, 
     marks = AuditEntry.objects.filter(object_type="batch", summary__contains="交银行发放")
     assert marks.count() == 1
     assert marks.get().changes == {"status": ["已审批", "已导出发放"]}
+
+
+# `manage.py export_roster`: the page's workbook and audit entry, from the command line (DESIGN.md section 4).
+
+
+def run_export_roster(*args) -> None:
+    call_command("export_roster", *args)
+
+
+@pytest.mark.parametrize("full", [False, True])
+def test_the_command_writes_the_pages_workbook(client, batch, staff, tmp_path, full):
+    client.force_login(staff)
+    page, _response = export(client, batch, format="xlsx", **({"full_numbers": "on"} if full else {}))
+    path = tmp_path / "花名册.xlsx"
+    run_export_roster("2026-04", "--user", "staff", "-o", str(path), *(["--full-numbers"] if full else []))
+    assert workbook_rows(path.read_bytes()) == workbook_rows(page)
+    page_entry, command_entry = AuditEntry.objects.filter(action=AuditEntry.Action.EXPORT).order_by("id")
+    assert command_entry.actor == staff
+    assert command_entry.changes == page_entry.changes
+    assert command_entry.summary == page_entry.summary
+
+
+def test_csv_too(batch, staff, tmp_path):
+    path = tmp_path / "roster.csv"
+    run_export_roster("2026-04", "--user", "staff", "-o", str(path))
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf")
+    assert AuditEntry.objects.get(action=AuditEntry.Action.EXPORT).changes["format"] == "csv"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["2026-13", "--user", "staff"], "月份格式应为 YYYY-MM"),
+        (["2026-04", "--user", "nobody"], "没有用户 'nobody'"),
+        (["2026-04", "--user", "supervisor_a"], "只有儿童福利股和局领导可以导出"),
+        (["2026-09", "--user", "staff"], "2026-09 还没有发放批次"),
+    ],
+)
+def test_operator_errors_are_plain_sentences(batch, staff, supervisor_a, tmp_path, args, message):
+    with pytest.raises(CommandError, match=message):
+        run_export_roster(*args, "-o", str(tmp_path / "a.xlsx"))
+    assert not (tmp_path / "a.xlsx").exists()
+    assert not AuditEntry.objects.filter(action=AuditEntry.Action.EXPORT).exists()
+
+
+def test_a_bad_path_is_refused(batch, staff, tmp_path):
+    with pytest.raises(CommandError, match=r"应以 \.xlsx 或 \.csv 结尾"):
+        run_export_roster("2026-04", "--user", "staff", "-o", str(tmp_path / "a.pdf"))
+    with pytest.raises(CommandError, match="不存在"):
+        run_export_roster("2026-04", "--user", "staff", "-o", str(tmp_path / "missing" / "a.xlsx"))
