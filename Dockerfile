@@ -7,19 +7,20 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
 # WeasyPrint needs Pango and HarfBuzz; pages and PDFs need a CJK font served locally;
-# gettext compiles the translations.
+# gettext compiles the translations; pg_dump/pg_restore (the server's major version, 15) make and
+# restore backups (manage.py backup / restore).
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
-        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk gettext \
+        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk gettext postgresql-client-15 \
     && rm -rf /var/lib/apt/lists/*
 
 RUN useradd --system --uid 1000 --user-group --home-dir /app --shell /usr/sbin/nologin app
 
 WORKDIR /app
 
-# Dependencies first: pyproject.toml installs no code of its own, so a code change reuses this layer.
-COPY pyproject.toml ./
-RUN pip install .
+# Dependencies first, from the lock file with hashes (bin/lock), so a code change reuses this layer.
+COPY requirements/runtime.txt requirements/
+RUN pip install --require-hashes --no-deps -r requirements/runtime.txt
 
 COPY . .
 
