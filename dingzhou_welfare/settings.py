@@ -182,6 +182,12 @@ CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_CONNECT_TIMEOUT
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 0}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+# /readyz/ fails when more tasks than this wait in the queue.
+READY_QUEUE_LIMIT = envint("READY_QUEUE_LIMIT", 1000)
+# manage.py backup and the nightly beat entry: where archives go and how many are kept.
+BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", VAR_DIR / "backups"))
+BACKUP_KEEP = envint("BACKUP_KEEP", 14)
 # The month's disbursement: computed on DISBURSEMENT_DAY for the month DISBURSEMENT_MONTH_OFFSET
 # from the current one (0 = this month, the bureau pays within the month).
 DISBURSEMENT_DAY = envint("DISBURSEMENT_DAY", 5)
@@ -210,6 +216,15 @@ CELERY_BEAT_SCHEDULE = {
     "stalled-work-requeue": {
         "task": "dingzhou_welfare.tasks.requeue_stalled_work_task",
         "schedule": crontab(minute="*/5"),
+    },
+    # Readiness (/readyz/): a worker stamps the cache each minute, proving the worker and beat alive.
+    "worker-heartbeat": {
+        "task": "dingzhou_welfare.tasks.heartbeat_task",
+        "schedule": 60.0,
+    },
+    "backup-nightly": {
+        "task": "dingzhou_welfare.tasks.backup_task",
+        "schedule": crontab(hour=envint("BACKUP_HOUR", 1), minute=15),
     },
     "disbursement-daily-check": {
         "task": "subsidies.tasks.scheduled_month_task",

@@ -1,4 +1,5 @@
-"""Beat's watch over work whose worker is gone (killed, out of memory, its host restarted).
+"""Thin periodic tasks of the installation itself: beat's watch over work whose worker is gone
+(killed, out of memory, its host restarted), the nightly backup and the worker heartbeat.
 
 The ground floor knows no app: each app hands in, from its AppConfig.ready(), a function that
 queues its own stalled work again and returns how many it queued (`watch_stalled`). Job kinds
@@ -9,8 +10,13 @@ import logging
 from collections.abc import Callable
 
 from celery import shared_task
+from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 
+from .backups import create_backup
+from .databases import is_postgresql
+from .health import stamp_heartbeat
 from .jobs.models import Job
 
 logger = logging.getLogger(__name__)
@@ -39,3 +45,18 @@ def requeue_stalled_jobs(model: type[Job], *, restart: Callable[..., bool]) -> i
 @shared_task
 def requeue_stalled_work_task() -> int:
     return sum(requeue() for requeue in _WATCHES.values())
+
+
+@shared_task(time_limit=settings.LONGEST_TASK_SECONDS)
+def backup_task() -> str | None:
+    """Beat, nightly: one archive into BACKUP_DIR, keeping BACKUP_KEEP. A rerun only adds an archive."""
+    if not is_postgresql(connection.settings_dict):
+        logger.warning("backup skipped: backups need PostgreSQL")
+        return None
+    return str(create_backup(directory=settings.BACKUP_DIR, keep=settings.BACKUP_KEEP))
+
+
+@shared_task(ignore_result=True, expires=60)
+def heartbeat_task() -> None:
+    """Beat, every minute: a worker ran it, so /readyz/ knows a worker and beat are alive."""
+    stamp_heartbeat()
