@@ -68,6 +68,7 @@ ROUTES = {
     "user_create": Case({"get": 200, "post": 200}, "administrator"),
     "user_edit": Case({"get": 200, "post": 200}, "administrator"),
     "healthz": Case({"get": 200}, "everyone"),
+    "readyz": Case({"get": 200}, "everyone"),
     "set_language": Case({"post": 302}, "everyone", {"language": "zh-hans", "next": "/"}),
     "login": Case({"get": 200}, "anonymous"),
     "logout": Case({"post": 302}, "everyone"),
