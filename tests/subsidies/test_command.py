@@ -81,7 +81,7 @@ def test_queue_no_wait_returns_once_queued(paid_orphan, staff, django_capture_on
 def test_queue_checks_the_refusal_before_queueing(paid_orphan, staff, monkeypatch):
     compute_month(month=D("2026-03-01"), actor=staff)  # March left as a draft
     queued = []
-    monkeypatch.setattr("subsidies.management.commands.compute_month.compute_month_task.delay", queued.append)
+    monkeypatch.setattr("subsidies.tasks.compute_month_task.delay", lambda *args: queued.append(args))
     with pytest.raises(CommandError, match="请先审批之前月份的批次（2026-03），再计算2026-04。"):
         run("2026-04", "--user", "staff", "--queue")
     assert queued == []  # nothing reached the broker
