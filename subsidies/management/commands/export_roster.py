@@ -15,7 +15,7 @@ from dingzhou_welfare.access import can_reveal, role_of
 from subsidies import exports
 from subsidies.models import Batch
 from subsidies.months import parse_month
-from subsidies.views_export import EXPORT_ROLES
+from subsidies.views.exports import EXPORT_ROLES
 
 
 class Command(BaseCommand):
