@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from dingzhou_welfare.audit import diff, log_action, snapshot
 from dingzhou_welfare.models import AuditEntry
 
+from . import hooks
 from .models import Carer, Child, ChildDocument, Classification, ParentSituation, PaymentAccount
 from .rules import classification_problems, situations_on
 
@@ -125,6 +126,7 @@ def end_classification(
         summary=_("终止类别：%(k)s（%(r)s）") % {"k": entry.get_kind_display(), "r": entry.get_end_reason_display()},
         changes={str(_("终止日期")): [None, str(end_date)], str(_("终止原因")): [None, entry.get_end_reason_display()]},
     )
+    hooks.fire(hooks.CLASSIFICATION_ENDED, actor=actor, classification=entry)
     return entry
 
 
@@ -162,6 +164,7 @@ def record_parent_situation(*, actor, child: Child, data: dict, evidence_file=No
             {}, snapshot(record, fields={"parent", "name", "situation", "start_date", "evidence", "work_place"})
         ),
     )
+    hooks.fire(hooks.PARENT_SITUATION_RECORDED, actor=actor, child=child, situation=record)
     return record
 
 
@@ -263,8 +266,9 @@ CLOSING_END_REASONS = {
 def close_child(*, actor, child: Child, reason: str, closed_on: datetime.date, note: str = "") -> Child:
     """Take a child off the active registry.
 
-    Every open classification ends the same day with the same reason; payments stop by each
-    programme's stop rule and pending applications are refused, in the same transaction.
+    Every open classification ends the same day with the same reason; the handlers of
+    `hooks.CHILD_CLOSED` stop payments by each programme's stop rule and refuse pending
+    applications, in the same transaction.
     """
     child = Child.objects.select_for_update().get(pk=child.pk)
     if child.status == Child.Status.CLOSED:
@@ -273,9 +277,8 @@ def close_child(*, actor, child: Child, reason: str, closed_on: datetime.date, n
         raise ValidationError({"closed_on": _("销档日期不能晚于今天。")})
     if closed_on < child.birth_date:
         raise ValidationError({"closed_on": _("销档日期不能早于出生日期。")})
-    from subsidies.services import end_payments_on_closing  # subsidies builds on children, not the reverse
-
-    end_payments_on_closing(actor=actor, child=child, reason=reason, event_day=closed_on)
+    # Payments end first, with the closing's own reason (subsidies registers the handler: children/hooks.py).
+    hooks.fire(hooks.CHILD_CLOSED, actor=actor, child=child, reason=reason, closed_on=closed_on)
     for entry in child.classifications.open():
         end_classification(
             actor=actor,

@@ -226,6 +226,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dingzhou_welfare.tasks.backup_task",
         "schedule": crontab(hour=envint("BACKUP_HOUR", 1), minute=15),
     },
+    "enrolments-age-limit-nightly": {
+        "task": "subsidies.tasks.end_enrolments_past_age_limit_task",
+        "schedule": crontab(hour=1, minute=15),
+    },
     "disbursement-daily-check": {
         "task": "subsidies.tasks.scheduled_month_task",
         "schedule": crontab(hour=envint("DISBURSEMENT_HOUR", 2), minute=0),

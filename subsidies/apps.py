@@ -15,3 +15,8 @@ class SubsidiesConfig(AppConfig):
 
         watch_stalled("subsidies.batches", requeue_stalled_batches)
         watch_stalled("subsidies.exports", lambda: requeue_stalled_jobs(ExportJob, restart=restart_export_job))
+
+        from .endings import connect
+
+        # Endings in the registry reach the enrolments (children/hooks.py).
+        connect()

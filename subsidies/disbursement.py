@@ -24,17 +24,18 @@ from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from children.models import Child, PaymentAccount, Township, add_years
+from children.models import Child, Classification, PaymentAccount, Township
 from dingzhou_welfare.audit import log_action
 from dingzhou_welfare.models import AuditEntry
 
+from .eligibility import Facts, Held, qualifies_in
 from .models import Batch, BatchTownship, Enrolment, Line, Programme, StackingRule, Standard
 from .months import add_months, format_month, month_start, months_between
 
 ZERO = Decimal("0.00")
 # A computing batch with no progress for this long has lost its worker: its pending parts are queued again.
 STALE_AFTER = datetime.timedelta(minutes=10)
-PAYING = [Enrolment.Status.CONFIRMED, Enrolment.Status.ENDED]
+PAYING = Enrolment.PAYING_STATUSES
 
 
 class Standards:
@@ -62,6 +63,7 @@ class Rules:
         self.rule: dict[tuple[int, int], str] = {
             (r.programme_id, r.other_id): r.rule for r in StackingRule.objects.all()
         }
+        self.qualifying_kinds = sorted({k for p in self.programmes.values() for k in p.eligible_kinds})
 
     def exclusive(self, a: int, b: int) -> bool:
         """A pair is exclusive whichever of the two programmes the rule was entered on."""
@@ -114,24 +116,18 @@ def stack(held: dict[int, Decimal], rules: Rules) -> dict[int, Due]:
     return due
 
 
-def last_payable_month(enrolment: dict, birth_date: datetime.date, programme: Programme) -> datetime.date | None:
-    """The enrolment's end month, capped by the programme's age limit and stop rule."""
-    end = enrolment["end_month"]
-    if programme.age_limit:
-        cap = month_start(add_years(birth_date, programme.age_limit))
-        if programme.stop_rule == Programme.StopRule.MONTH_OF_EVENT:
-            cap = add_months(cap, -1)
-        end = cap if end is None else min(end, cap)
-    return end
-
-
-def _paying(enrolment: dict, month: datetime.date, last: datetime.date | None) -> bool:
-    if enrolment["start_month"] is None or enrolment["start_month"] > month:
+def _paying(e: dict, month: datetime.date, programme: Programme, facts: Facts) -> bool:
+    """Whether enrolment `e` pays `month`: its own months, not suspended, and the child qualified then."""
+    if e["start_month"] is None or e["start_month"] > month:
         return False
-    if last is not None and month > last:
+    if e["end_month"] is not None and month > e["end_month"]:
         return False
-    prior = enrolment["prior_paid_through"]
-    return not (prior and month <= prior)
+    if e["suspended_from"] is not None and month >= e["suspended_from"]:
+        return False
+    prior = e["prior_paid_through"]
+    if prior and month <= prior:
+        return False
+    return qualifies_in(programme, facts, month)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -362,17 +358,35 @@ def _township_lines(month: datetime.date, township_id: int, batch: Batch):
     enrolments = list(
         Enrolment.objects.filter(child__township_id=township_id, status__in=PAYING, start_month__isnull=False)
         .filter(Q(end_month__isnull=True) | Q(end_month__gte=month) | Q(child_id__in=to_reconcile))
-        .values("id", "child_id", "programme_id", "start_month", "end_month", "prior_paid_through", "needs_reconcile")
-    )
+        .values(
+            "id", "child_id", "programme_id", "start_month", "end_month", "prior_paid_through", "needs_reconcile",
+            "suspended_from", "expected_graduation",
+        )
+    )  # fmt: skip
     if not enrolments:
         return
     child_ids = {e["child_id"] for e in enrolments}
     # By township rather than by a list of ids: SQLite caps the number of bound parameters.
     children = {
         c["id"]: c
-        for c in Child.objects.filter(township_id=township_id).values("id", "birth_date", "village__name")
+        for c in Child.objects.filter(township_id=township_id).values(
+            "id",
+            "birth_date",
+            "village__name",
+            "status",
+            "closed_on",
+            "disability_type",
+            "disability_grade",
+            "disability_cert_no",
+        )
         if c["id"] in child_ids
     }
+    held: dict[int, list[Held]] = defaultdict(list)
+    for child_id, kind, start, end in Classification.objects.filter(
+        child__township_id=township_id, kind__in=rules.qualifying_kinds
+    ).values_list("child_id", "kind", "start_date", "end_date"):
+        if child_id in child_ids:
+            held[child_id].append(Held(kind, start, end))
     accounts = {
         a["child_id"]: a
         for a in PaymentAccount.objects.filter(child__township_id=township_id).values(
@@ -381,7 +395,16 @@ def _township_lines(month: datetime.date, township_id: int, batch: Batch):
     }
     by_child: dict[int, list[dict]] = defaultdict(list)
     for e in enrolments:
-        e["last"] = last_payable_month(e, children[e["child_id"]]["birth_date"], rules.programmes[e["programme_id"]])
+        c = children[e["child_id"]]
+        e["facts"] = Facts(
+            birth_date=c["birth_date"],
+            closed_on=c["closed_on"] if c["status"] == Child.Status.CLOSED else None,
+            held=tuple(held.get(e["child_id"], ())),
+            disability_type=c["disability_type"],
+            disability_grade=c["disability_grade"],
+            disability_cert_no=c["disability_cert_no"],
+            expected_graduation=e["expected_graduation"],
+        )
         by_child[e["child_id"]].append(e)
 
     reconciled_children = {e["child_id"] for e in enrolments if e["needs_reconcile"]}
@@ -422,6 +445,8 @@ def _township_lines(month: datetime.date, township_id: int, batch: Batch):
             for e in held:
                 if e["start_month"] > period:
                     continue
+                if e["suspended_from"] is not None and period >= e["suspended_from"]:
+                    continue  # under review: neither paid nor deducted until the review decides
                 due = dues.get(e["id"])
                 owed = due.amount if due else ZERO
                 difference = owed - paid.get((e["id"], period), ZERO)
@@ -444,7 +469,7 @@ def _due_in(held: list[dict], period: datetime.date, standards: Standards, rules
     """Enrolment id -> what is due for `period`, for one child's enrolments."""
     paying = {}
     for e in held:
-        if _paying(e, period, e["last"]):
+        if _paying(e, period, rules.programmes[e["programme_id"]], e["facts"]):
             amount = standards.on(e["programme_id"], period)
             if amount is not None and amount > 0:
                 paying[e["programme_id"]] = (e["id"], amount)

@@ -9,6 +9,7 @@ from dingzhou_welfare.access import townships_for
 
 from .models import Enrolment, Programme
 from .months import format_month, month_start, parse_month
+from .services import ReviewOutcome
 
 
 class MonthField(forms.CharField):
@@ -53,6 +54,10 @@ class ApplyForm(forms.Form):
     evidence = forms.CharField(
         label=_("申请材料"), max_length=200, required=False, help_text=_("例如：申请表、死亡证明、户口簿复印件。")
     )
+    school_name = forms.CharField(
+        label=_("就读学校"), max_length=100, required=False, help_text=_("年满18周岁后仍在校、项目允许延长发放的填写。")
+    )
+    expected_graduation = forms.DateField(label=_("预计毕业日期"), widget=DateInput(), required=False)
 
     def clean_applied_on(self):
         return _not_in_future(self.cleaned_data["applied_on"], _("申请日期不能晚于今天。"))
@@ -99,6 +104,13 @@ class EndForm(forms.Form):
 
     def clean_event_day(self):
         return _not_in_future(self.cleaned_data["event_day"], _("情形发生日期不能晚于今天。"))
+
+
+class ReviewForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("复核结论"), choices=[("", "---------"), *ReviewOutcome.CHOICES])
+    note = forms.CharField(
+        label=_("复核意见"), max_length=300, widget=forms.Textarea(attrs={"rows": 2}), help_text=_("依据和核查情况。")
+    )
 
 
 class EnrolmentFilterForm(forms.Form):

@@ -35,6 +35,11 @@ class Programme(models.Model):
     requires_disability = models.BooleanField(_("须持残疾人证"), default=False)
     severe_disability_only = models.BooleanField(_("仅限一、二级残疾"), default=False)
     age_limit = models.PositiveSmallIntegerField(_("年龄上限"), null=True, blank=True)
+    extends_in_school = models.BooleanField(
+        _("在校可延长"),
+        default=False,
+        help_text=_("年满上限后仍在校就读的，发放至保障记录登记的预计毕业月份。"),
+    )
     start_rule = models.CharField(_("起始规则"), max_length=30, choices=StartRule.choices)
     stop_rule = models.CharField(_("停发规则"), max_length=30, choices=StopRule.choices)
     display_order = models.PositiveSmallIntegerField(_("排序"), default=0)
@@ -61,6 +66,7 @@ class StackingRule(models.Model):
     class Rule(models.TextChoices):
         EXCLUSIVE = "exclusive", _("不重复享受，按较高标准发放")
         TOP_UP = "top_up", _("补差发放至本项目标准")
+        CUMULATIVE = "cumulative", _("可叠加，全额发放")
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="stacking_rules")
     other = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+", verbose_name=_("另一项目"))
@@ -109,9 +115,11 @@ class EnrolmentQuerySet(models.QuerySet):
         return self.filter(status__in=Enrolment.OPEN_STATUSES)
 
     def paying_in(self, month: datetime.date):
-        return self.filter(
-            status__in=[Enrolment.Status.CONFIRMED, Enrolment.Status.ENDED], start_month__lte=month
-        ).filter(Q(end_month__isnull=True) | Q(end_month__gte=month))
+        return (
+            self.filter(status__in=Enrolment.PAYING_STATUSES, start_month__lte=month)
+            .filter(Q(end_month__isnull=True) | Q(end_month__gte=month))
+            .exclude(status=Enrolment.Status.SUSPENDED, suspended_from__lte=month)
+        )
 
 
 class Enrolment(models.Model):
@@ -122,6 +130,7 @@ class Enrolment(models.Model):
         CHECKED = "checked", _("乡镇已查验，待民政局确认")
         CONFIRMED = "confirmed", _("已确认，保障中")
         REFUSED = "refused", _("未通过")
+        SUSPENDED = "suspended", _("暂停发放，待复核")
         ENDED = "ended", _("已终止")
 
     class EndReason(models.TextChoices):
@@ -130,9 +139,14 @@ class Enrolment(models.Model):
         DIED = "died", _("死亡")
         SITUATION_CHANGED = "situation_changed", _("情形消失")
         MOVED_AWAY = "moved_away", _("迁出")
+        CLASSIFICATION_ENDED = "classification_ended", _("儿童类别终止")
+        GRADUATED = "graduated", _("超龄在校延长期满")
+        REVIEW = "review", _("复核终止")
         OTHER = "other", _("其他")
 
-    OPEN_STATUSES = (Status.APPLIED, Status.CHECKED, Status.CONFIRMED)
+    OPEN_STATUSES = (Status.APPLIED, Status.CHECKED, Status.CONFIRMED, Status.SUSPENDED)
+    # Statuses whose months may carry lines: a suspended enrolment is paid up to its suspension.
+    PAYING_STATUSES = (Status.CONFIRMED, Status.SUSPENDED, Status.ENDED)
 
     child = models.ForeignKey("children.Child", on_delete=models.PROTECT, related_name="enrolments")
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="enrolments")
@@ -163,6 +177,16 @@ class Enrolment(models.Model):
     ended_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    end_note = models.CharField(_("终止说明"), max_length=300, blank=True)
+    suspended_from = models.DateField(
+        _("暂停发放起始月份"), null=True, blank=True, help_text=_("自该月起暂停发放，复核后恢复（补发）或终止。")
+    )
+    suspension_reason = models.CharField(_("暂停原因"), max_length=300, blank=True)
+    suspended_at = models.DateTimeField(null=True, blank=True)
+    school_name = models.CharField(_("就读学校"), max_length=100, blank=True)
+    expected_graduation = models.DateField(
+        _("预计毕业日期"), null=True, blank=True, help_text=_("项目允许在校延长的，年满上限后发放至毕业当月。")
+    )
     prior_paid_through = models.DateField(
         _("原系统已发放至"), null=True, blank=True, help_text=_("导入的保障记录：此前月份由原系统发放，不再补发。")
     )
@@ -181,7 +205,7 @@ class Enrolment(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["child", "programme"],
-                condition=Q(status__in=["applied", "checked", "confirmed"]),
+                condition=Q(status__in=["applied", "checked", "confirmed", "suspended"]),
                 name="enrolment_one_open_per_programme",
             ),
             # The bureau's confirmation is never by the person who applied (four eyes).
@@ -190,8 +214,13 @@ class Enrolment(models.Model):
                 name="enrolment_confirmer_not_applicant",
             ),
             models.CheckConstraint(
-                condition=~Q(status__in=["confirmed", "ended"]) | Q(start_month__isnull=False),
+                condition=~Q(status__in=["confirmed", "suspended", "ended"]) | Q(start_month__isnull=False),
                 name="enrolment_paying_has_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="suspended", suspended_from__isnull=False)
+                | (~Q(status="suspended") & Q(suspended_from__isnull=True)),
+                name="enrolment_suspended_has_month",
             ),
         ]
         indexes = [

@@ -40,21 +40,38 @@ def last_paid_month(programme: Programme, event_day: datetime.date) -> datetime.
     return month_start(event_day)
 
 
-def _refuse_if_problems(child, programme, day):
-    problems = enrolment_problems(child, programme, day)
+def _refuse_if_problems(child, programme, day, *, expected_graduation=None):
+    problems = enrolment_problems(child, programme, day, expected_graduation=expected_graduation)
     if problems:
         raise ValidationError(problems)
 
 
 @transaction.atomic
-def apply_enrolment(*, actor, child, programme: Programme, applied_on: datetime.date, evidence: str = "") -> Enrolment:
+def apply_enrolment(
+    *,
+    actor,
+    child,
+    programme: Programme,
+    applied_on: datetime.date,
+    evidence: str = "",
+    school_name: str = "",
+    expected_graduation: datetime.date | None = None,
+) -> Enrolment:
     if applied_on > timezone.localdate():
         raise ValidationError({"applied_on": _("申请日期不能晚于今天。")})
     if Enrolment.objects.open().filter(child=child, programme=programme).exists():
         raise ValidationError(_("该儿童已有%(p)s的申请或保障记录。") % {"p": programme.name})
-    _refuse_if_problems(child, programme, applied_on)
+    if expected_graduation and not school_name.strip():
+        raise ValidationError({"school_name": _("填写预计毕业日期的，须同时填写就读学校。")})
+    _refuse_if_problems(child, programme, applied_on, expected_graduation=expected_graduation)
     enrolment = Enrolment.objects.create(
-        child=child, programme=programme, applied_on=applied_on, applied_by=actor, evidence=evidence
+        child=child,
+        programme=programme,
+        applied_on=applied_on,
+        applied_by=actor,
+        evidence=evidence,
+        school_name=school_name.strip(),
+        expected_graduation=expected_graduation,
     )
     log_action(
         actor=actor, action=Action.DECISION, obj=enrolment, child=child, summary=_("申请%(p)s") % {"p": programme.name}
@@ -75,7 +92,9 @@ def _locked(enrolment: Enrolment, *statuses) -> Enrolment:
 def check_enrolment(*, actor, enrolment: Enrolment, note: str = "") -> Enrolment:
     """The township's check (查验): passes the application on to the bureau."""
     enrolment = _locked(enrolment, Status.APPLIED)
-    _refuse_if_problems(enrolment.child, enrolment.programme, timezone.localdate())
+    _refuse_if_problems(
+        enrolment.child, enrolment.programme, timezone.localdate(), expected_graduation=enrolment.expected_graduation
+    )
     enrolment.status, enrolment.checked_by, enrolment.checked_at = Status.CHECKED, actor, timezone.now()
     enrolment.check_note = note
     enrolment.save()
@@ -103,7 +122,9 @@ def confirm_enrolment(*, actor, enrolment: Enrolment, confirmed_on: datetime.dat
         raise ValidationError(
             {"confirmed_on": _("确认日期不能早于申请日期（%(d)s）。") % {"d": enrolment.applied_on.isoformat()}}
         )
-    _refuse_if_problems(enrolment.child, enrolment.programme, confirmed_on)
+    _refuse_if_problems(
+        enrolment.child, enrolment.programme, confirmed_on, expected_graduation=enrolment.expected_graduation
+    )
     enrolment.status, enrolment.confirmed_by, enrolment.confirmed_at = Status.CONFIRMED, actor, timezone.now()
     enrolment.start_month = first_paid_month(
         enrolment.programme, applied_on=enrolment.applied_on, confirmed_on=confirmed_on
@@ -140,14 +161,19 @@ def refuse_enrolment(*, actor, enrolment: Enrolment, reason: str) -> Enrolment:
 
 
 @transaction.atomic
-def end_enrolment(*, actor, enrolment: Enrolment, reason: str, event_day: datetime.date) -> Enrolment:
-    """Stop payment after a terminating event; the last paid month follows the stop rule."""
-    enrolment = _locked(enrolment, Status.CONFIRMED)
+def end_enrolment(*, actor, enrolment: Enrolment, reason: str, event_day: datetime.date, note: str = "") -> Enrolment:
+    """Stop payment after a terminating event; the last paid month follows the stop rule.
+
+    A suspended enrolment may be ended too (the review's decision); its suspension goes with it.
+    """
+    enrolment = _locked(enrolment, Status.CONFIRMED, Status.SUSPENDED)
     if event_day > timezone.localdate():
         raise ValidationError({"event_day": _("情形发生日期不能晚于今天。")})
     enrolment.status, enrolment.end_reason, enrolment.ended_on = Status.ENDED, reason, event_day
-    enrolment.ended_by = actor
-    enrolment.end_month = last_paid_month(enrolment.programme, event_day)
+    enrolment.ended_by, enrolment.end_note = actor, note[:300]
+    enrolment.suspended_from = None
+    # Never before the start: an enrolment ended before its first month simply pays nothing.
+    enrolment.end_month = max(last_paid_month(enrolment.programme, event_day), add_months(enrolment.start_month, -1))
     if enrolment.lines.filter(period__gt=enrolment.end_month).exists():
         enrolment.needs_reconcile = True  # paid past the end: the next batch deducts it
         enrolment.reconcile_requested_at = timezone.now()
@@ -160,9 +186,69 @@ def end_enrolment(*, actor, enrolment: Enrolment, reason: str, event_day: dateti
         summary=_("终止%(p)s（%(r)s），发放至%(m)s")
         % {
             "p": enrolment.programme.name,
-            "r": enrolment.get_end_reason_display(),
+            "r": enrolment.get_end_reason_display() + (f"：{note}" if note else ""),
             "m": format_month(enrolment.end_month),
         },
+        changes={
+            str(_("状态")): [None, str(Status.ENDED.label)],
+            str(_("最后发放月份")): [None, format_month(enrolment.end_month)],
+        },
+    )
+    return enrolment
+
+
+@transaction.atomic
+def suspend_enrolment(*, actor, enrolment: Enrolment, event_day: datetime.date, reason: str) -> Enrolment:
+    """Stop paying pending a review (暂停发放，待复核): nothing is ended or deducted until the review decides."""
+    enrolment = _locked(enrolment, Status.CONFIRMED)
+    from_month = add_months(last_paid_month(enrolment.programme, event_day), 1)
+    enrolment.status, enrolment.suspended_from = Status.SUSPENDED, max(from_month, enrolment.start_month)
+    enrolment.suspension_reason, enrolment.suspended_at = reason[:300], timezone.now()
+    enrolment.save()
+    log_action(
+        actor=actor,
+        action=Action.DECISION,
+        obj=enrolment,
+        child=enrolment.child,
+        summary=_("暂停发放%(p)s，%(m)s起待复核：%(r)s")
+        % {"p": enrolment.programme.name, "m": format_month(enrolment.suspended_from), "r": reason},
+    )
+    return enrolment
+
+
+class ReviewOutcome:
+    RESUME = "resume"
+    END = "end"
+    CHOICES = ((RESUME, _("恢复发放（补发暂停期间）")), (END, _("终止保障")))
+
+
+@transaction.atomic
+def review_suspension(*, actor, enrolment: Enrolment, outcome: str, note: str, event_day=None) -> Enrolment:
+    """The supervisor's or staff's review of a suspended enrolment: resume it (arrears follow) or end it."""
+    if not note.strip():
+        raise ValidationError({"note": _("请写明复核意见。")})
+    enrolment = _locked(enrolment, Status.SUSPENDED)
+    if outcome == ReviewOutcome.END:
+        # The ending happened when the situation changed: the month before the suspension is the last paid.
+        day = event_day or add_months(enrolment.suspended_from, -1)
+        if enrolment.programme.stop_rule == Programme.StopRule.MONTH_OF_EVENT and event_day is None:
+            day = enrolment.suspended_from
+        return end_enrolment(
+            actor=actor, enrolment=enrolment, reason=Enrolment.EndReason.REVIEW, event_day=day, note=note.strip()
+        )
+    if outcome != ReviewOutcome.RESUME:
+        raise ValidationError({"outcome": _("请选择复核结论。")})
+    was = enrolment.suspended_from
+    enrolment.status, enrolment.suspended_from, enrolment.suspension_reason = Status.CONFIRMED, None, ""
+    enrolment.needs_reconcile, enrolment.reconcile_requested_at = True, timezone.now()  # the held months are paid
+    enrolment.save()
+    log_action(
+        actor=actor,
+        action=Action.DECISION,
+        obj=enrolment,
+        child=enrolment.child,
+        summary=_("复核恢复发放%(p)s（%(m)s起暂停的月份补发）：%(n)s")
+        % {"p": enrolment.programme.name, "m": format_month(was), "n": note.strip()},
     )
     return enrolment
 
@@ -185,7 +271,7 @@ def set_standard(
     standard.save()
     latest = _latest_computed_month()
     if latest and effective_month <= latest:
-        Enrolment.objects.filter(programme=programme, status__in=[Status.CONFIRMED, Status.ENDED]).filter(
+        Enrolment.objects.filter(programme=programme, status__in=Enrolment.PAYING_STATUSES).filter(
             Q(end_month__isnull=True) | Q(end_month__gte=effective_month)
         ).update(needs_reconcile=True, reconcile_requested_at=timezone.now())
     log_action(
@@ -196,21 +282,3 @@ def set_standard(
         changes={"月标准（元）": [str(old) if old is not None else None, str(standard.amount)]},
     )
     return standard
-
-
-CLOSING_REASONS = {
-    "aged_out": Enrolment.EndReason.TURNED_18,
-    "adopted": Enrolment.EndReason.ADOPTED,
-    "died": Enrolment.EndReason.DIED,
-    "moved_away": Enrolment.EndReason.MOVED_AWAY,
-    "other": Enrolment.EndReason.OTHER,
-}
-
-
-def end_payments_on_closing(*, actor, child, reason: str, event_day: datetime.date) -> None:
-    """A closed file (销档) ends the child's payments and refuses what is still pending."""
-    end_reason = CLOSING_REASONS.get(reason, Enrolment.EndReason.OTHER)
-    for enrolment in Enrolment.objects.filter(child=child, status=Status.CONFIRMED):
-        end_enrolment(actor=actor, enrolment=enrolment, reason=end_reason, event_day=event_day)
-    for enrolment in Enrolment.objects.filter(child=child, status__in=[Status.APPLIED, Status.CHECKED]):
-        refuse_enrolment(actor=actor, enrolment=enrolment, reason=_("儿童已销档"))

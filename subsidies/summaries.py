@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from children.models import Child, Township
 
-from .disbursement import last_payable_month
+from .eligibility import Facts, month_window, qualification_problems
 from .models import Batch, Enrolment, Line, Programme
 from .months import add_months, format_month
 
@@ -155,15 +155,13 @@ def removal_reason(enrolment: Enrolment, child: Child, programme: Programme, mon
             "d": enrolment.ended_on.isoformat() if enrolment.ended_on else "—",
             "m": format_month(enrolment.end_month),
         }
-    last = last_payable_month(
-        {"end_month": enrolment.end_month}, child.birth_date, programme
-    )  # the age limit caps payment even before the enrolment is ended
-    if last is not None and last < month and programme.age_limit:
-        return _("年满%(n)d周岁（%(d)s），发放至%(m)s") % {
-            "n": programme.age_limit,
-            "d": child.birthday(programme.age_limit).isoformat(),
-            "m": format_month(last),
-        }
+    if enrolment.suspended_from and enrolment.suspended_from <= month:
+        return _("暂停发放，待复核：%(r)s") % {"r": enrolment.suspension_reason}
+    held_by, not_ended_before = month_window(programme, month)
+    facts = Facts.of(child, expected_graduation=enrolment.expected_graduation)
+    problems = qualification_problems(programme, facts, held_by=held_by, not_ended_before=not_ended_before)
+    if problems:
+        return problems[0]
     if not programme.standards.filter(effective_month__lte=month).exists():
         return _("%(p)s未设置标准") % {"p": programme.name}
     return _("本月无应发金额（叠加规则或标准调整，见保障记录）")
@@ -207,7 +205,7 @@ def month_changes(enrolments, month: datetime.date) -> MonthChanges:
     enrolments = enrolments.select_related("child__township", "child__village", "programme").order_by(
         "child__township__code", "child__name", "programme__display_order", "id"
     )
-    paying = [Enrolment.Status.CONFIRMED, Enrolment.Status.ENDED]
+    paying = Enrolment.PAYING_STATUSES
     # An enrolment ended before its first month was never paid: neither added nor removed.
     added = enrolments.filter(status__in=paying, start_month=month).exclude(end_month__lt=month)
     removed = enrolments.filter(

@@ -118,3 +118,11 @@ def month_label(day: datetime.date) -> str:
 
 # The export tasks live beside the export service; imported here so the worker's autodiscovery registers them.
 from .exports import export_job_task, purge_old_exports_task  # noqa: E402, F401
+
+
+@shared_task(acks_late=True, time_limit=3600)
+def end_enrolments_past_age_limit_task() -> int:
+    """Nightly, after the categories' own age-limit job; a rerun ends nothing twice (only open enrolments)."""
+    from .endings import end_enrolments_past_age_limit
+
+    return end_enrolments_past_age_limit()

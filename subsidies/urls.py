@@ -31,6 +31,7 @@ urlpatterns = [
     path("enrolments/<int:pk>/confirm/", enrolments.enrolment_confirm, name="enrolment_confirm"),
     path("enrolments/<int:pk>/refuse/", enrolments.enrolment_refuse, name="enrolment_refuse"),
     path("enrolments/<int:pk>/end/", enrolments.enrolment_end, name="enrolment_end"),
+    path("enrolments/<int:pk>/review/", enrolments.enrolment_review, name="enrolment_review"),
     path("children/<int:pk>/apply/", enrolments.apply, name="apply"),
     path("batches/", batches.batch_list, name="batches"),
     path("batches/start/", batches.batch_start, name="batch_start"),

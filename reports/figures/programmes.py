@@ -21,7 +21,7 @@ from .counting import Flow, count_once, rank_of
 from .money import Money, MoneyTotals
 from .period import Period, Scope
 
-PAYING = (Enrolment.Status.CONFIRMED, Enrolment.Status.ENDED)
+PAYING = Enrolment.PAYING_STATUSES
 # The programmes of 孤儿和事实无人抚养儿童: 基本生活费（补贴）, the money the bureau's summary reports apart.
 BASIC_LIVING_CODES = ("orphan_scattered", "orphan_institutional", "de_facto_scattered", "de_facto_institutional")
 

@@ -29,6 +29,7 @@ from ..forms import (
     EnrolmentFilterForm,
     MonthChoiceForm,
     RefuseForm,
+    ReviewForm,
     StandardForm,
 )
 from ..models import Batch, Enrolment, Line, Programme, StackingRule, Standard
@@ -171,6 +172,7 @@ def _detail(request, enrolment, status=200, **forms):
         "refuse_form": (role == Role.SUPERVISOR and enrolment.status == Enrolment.Status.APPLIED)
         or (role == Role.STAFF and open_status),
         "end_form": role == Role.STAFF and enrolment.status == Enrolment.Status.CONFIRMED,
+        "review_form": role in (Role.SUPERVISOR, Role.STAFF) and enrolment.status == Enrolment.Status.SUSPENDED,
     }
     # A decision refused for a reason its own form is no longer shown for (the status moved on).
     action_errors = [
@@ -192,6 +194,8 @@ def _detail(request, enrolment, status=200, **forms):
         "may_confirm": may["confirm_form"],
         "may_refuse": may["refuse_form"],
         "may_end": may["end_form"],
+        "may_review": may["review_form"],
+        "review_form": forms.get("review_form") or ReviewForm(),
         "self_applied": role == Role.STAFF
         and enrolment.status == Enrolment.Status.CHECKED
         and enrolment.applied_by_id == request.user.pk,
@@ -311,6 +315,26 @@ def enrolment_end(request, pk):
             actor=request.user, enrolment=e, reason=data["reason"], event_day=data["event_day"]
         ),
         success=success,
+        then="subsidies:enrolment",
+    )
+
+
+@login_required
+@require_POST
+def enrolment_review(request, pk):
+    return _act(
+        request,
+        pk,
+        roles=[Role.SUPERVISOR, Role.STAFF],
+        form_class=ReviewForm,
+        form_name="review_form",
+        action=lambda e, data: services.review_suspension(
+            actor=request.user, enrolment=e, outcome=data["outcome"], note=data["note"]
+        ),
+        success=lambda e: (
+            _("已复核：%(c)s %(p)s（%(s)s）。")
+            % {"c": e.child.name, "p": e.programme.name, "s": e.get_status_display()}
+        ),
         then="subsidies:enrolment",
     )
 

@@ -46,6 +46,7 @@ ROUTES = {
     "subsidies:enrolment_confirm": Case({"post": 400}, "enrolment-staff"),
     "subsidies:enrolment_refuse": Case({"post": 400}, "enrolment-refuse"),
     "subsidies:enrolment_end": Case({"post": 400}, "enrolment-staff"),
+    "subsidies:enrolment_review": Case({"post": 400}, "enrolment-refuse"),
     "subsidies:enrolments": Case({"get": 200}, "registry"),
     "subsidies:queue": Case({"get": 200}, "registry"),
     "subsidies:changes": Case({"get": 200}, "registry"),

@@ -171,7 +171,7 @@ YOUNG, ADULT = "2015-03-14", "2008-03-14"  # the adult turned 18 on 2026-03-14
         ),
         pytest.param(disabled("physical", 4), YOUNG, "poor_disabled_living", "2026-04-01", [], id="poor disabled, 4"),
         pytest.param(plain, YOUNG, "poor_disabled_living", "2026-04-01", [NO_CERTIFICATE], id="poor disabled, none"),
-        pytest.param(closed, YOUNG, "rural_dibao", "2026-04-01", ["儿童档案已销档（死亡）。"], id="closed"),
+        pytest.param(closed, YOUNG, "rural_dibao", "2026-04-01", ["儿童档案已销档（死亡，"], id="closed"),
     ],
 )
 def test_enrolment_problems(township_a, village_a, staff, programmes, build, born, code, day, expected):
