@@ -122,25 +122,31 @@ PROGRAMMES = [
 ]
 
 # (programme, other, rule): how `programme` is paid when the child also receives `other` (DOMAIN.md 2.3).
+# An exclusive pair is stored both ways; the engine pays the higher standard only.
+BASIC_LIVING = ("orphan_scattered", "orphan_institutional", "de_facto_scattered", "de_facto_institutional")
+DIBAO = ("urban_dibao", "rural_dibao")
+
+
+def _both_ways(a: str, b: str, rule: str) -> list[tuple[str, str, str]]:
+    return [(a, b, rule), (b, a, rule)]
+
+
 STACKING = [
-    # Orphans and de-facto unsupported children are not paid 特困 on top: the higher one only.
+    # 散居孤儿, 机构孤儿, 事实无人抚养 and 特困 among themselves: not cumulative (不重复享受).
     *[
-        (p, "extreme_poverty", "exclusive")
-        for p in ("orphan_scattered", "orphan_institutional", "de_facto_scattered", "de_facto_institutional")
+        rule
+        for i, a in enumerate((*BASIC_LIVING, "extreme_poverty"))
+        for b in (*BASIC_LIVING, "extreme_poverty")[i + 1 :]
+        for rule in _both_ways(a, b, "exclusive")
     ],
-    *[
-        ("extreme_poverty", p, "exclusive")
-        for p in ("orphan_scattered", "orphan_institutional", "de_facto_scattered", "de_facto_institutional")
-    ],
-    # 低保 or 困难残疾人生活补贴 below the child's standard: the child's allowance tops up the difference.
-    *[
-        (p, o, "top_up")
-        for p in ("orphan_scattered", "orphan_institutional", "de_facto_scattered", "de_facto_institutional")
-        for o in ("urban_dibao", "rural_dibao", "poor_disabled_living")
-    ],
-    # 重度残疾人护理补贴 is not paid beside 特困's care part.
-    ("severe_disability_care", "extreme_poverty", "exclusive"),
-    ("extreme_poverty", "severe_disability_care", "exclusive"),
+    # 特困 vs 低保, and urban vs rural 低保.
+    *[rule for d in DIBAO for rule in _both_ways("extreme_poverty", d, "exclusive")],
+    *_both_ways("urban_dibao", "rural_dibao", "exclusive"),
+    # 低保 or 困难残疾人生活补贴 below the child's standard: the child's allowance tops up the difference (补差).
+    *[(p, o, "top_up") for p in BASIC_LIVING for o in (*DIBAO, "poor_disabled_living")],
+    # 重度残疾人护理补贴 is not paid beside 特困's care part, but is paid in full beside the orphan allowance.
+    *_both_ways("severe_disability_care", "extreme_poverty", "exclusive"),
+    *[rule for p in BASIC_LIVING for rule in _both_ways("severe_disability_care", p, "cumulative")],
 ]
 
 HEBEI_2020 = "河北省2020年1月起标准（新华社2020-01-10；河北日报2020-05-30）"
@@ -154,7 +160,6 @@ STANDARDS = [
 
 def load_defaults(apps) -> None:
     Programme = apps.get_model("subsidies", "Programme")
-    StackingRule = apps.get_model("subsidies", "StackingRule")
     Standard = apps.get_model("subsidies", "Standard")
     by_code = {}
     for order, row in enumerate(PROGRAMMES, start=1):
@@ -174,9 +179,24 @@ def load_defaults(apps) -> None:
                 "display_order": order,
             },
         )
-    for code, other, rule in STACKING:
-        StackingRule.objects.update_or_create(programme=by_code[code], other=by_code[other], defaults={"rule": rule})
+    load_stacking(apps, by_code=by_code, overwrite=True)
     for code, month, amount, note in STANDARDS:
         Standard.objects.get_or_create(
             programme=by_code[code], effective_month=month, defaults={"amount": amount, "note": note}
         )
+
+
+def load_stacking(apps, *, by_code: dict | None = None, overwrite: bool = False) -> None:
+    """The default stacking rules; without `overwrite`, a pair the county has already set is kept."""
+    Programme = apps.get_model("subsidies", "Programme")
+    StackingRule = apps.get_model("subsidies", "StackingRule")
+    by_code = by_code or {p.code: p for p in Programme.objects.all()}
+    for code, other, rule in STACKING:
+        if code not in by_code or other not in by_code:
+            continue  # a county without this programme
+        if overwrite:
+            StackingRule.objects.update_or_create(
+                programme=by_code[code], other=by_code[other], defaults={"rule": rule}
+            )
+        else:
+            StackingRule.objects.get_or_create(programme=by_code[code], other=by_code[other], defaults={"rule": rule})

@@ -15,6 +15,7 @@ from dingzhou_welfare.models import AuditEntry
 from .eligibility import enrolment_problems
 from .models import Batch, Enrolment, Programme, Standard
 from .months import add_months, format_month, month_start
+from .stacking import exclusive_conflicts
 
 Action = AuditEntry.Action
 Status = Enrolment.Status
@@ -46,6 +47,13 @@ def _refuse_if_problems(child, programme, day, *, expected_graduation=None):
         raise ValidationError(problems)
 
 
+def _refuse_if_exclusive(child, programme, *, exclude=None):
+    held = Enrolment.objects.open().filter(child=child).exclude(pk=exclude).select_related("programme")
+    conflicts = exclusive_conflicts(programme, [e.programme for e in held])
+    if conflicts:
+        raise ValidationError(conflicts)
+
+
 @transaction.atomic
 def apply_enrolment(
     *,
@@ -64,6 +72,7 @@ def apply_enrolment(
     if expected_graduation and not school_name.strip():
         raise ValidationError({"school_name": _("填写预计毕业日期的，须同时填写就读学校。")})
     _refuse_if_problems(child, programme, applied_on, expected_graduation=expected_graduation)
+    _refuse_if_exclusive(child, programme)
     enrolment = Enrolment.objects.create(
         child=child,
         programme=programme,
@@ -125,6 +134,7 @@ def confirm_enrolment(*, actor, enrolment: Enrolment, confirmed_on: datetime.dat
     _refuse_if_problems(
         enrolment.child, enrolment.programme, confirmed_on, expected_graduation=enrolment.expected_graduation
     )
+    _refuse_if_exclusive(enrolment.child, enrolment.programme, exclude=enrolment.pk)
     enrolment.status, enrolment.confirmed_by, enrolment.confirmed_at = Status.CONFIRMED, actor, timezone.now()
     enrolment.start_month = first_paid_month(
         enrolment.programme, applied_on=enrolment.applied_on, confirmed_on=confirmed_on

@@ -17,6 +17,7 @@ from children.rules import AGE_LIMITS, DEFAULT_AGE_LIMIT, EXCLUSIVE_GROUPS
 from subsidies.eligibility import SEVERE_GRADES, SEVERE_LOWER_GRADE_TYPES
 from subsidies.models import Enrolment
 from subsidies.months import format_month
+from subsidies.stacking import exclusive_conflicts
 
 from .parse import ACCOUNT_FIELDS, CARER_FIELDS, CHILD_FIELDS, MASKS, PREVIEW_FIELDS, Context, Row
 
@@ -84,6 +85,7 @@ def compare(row: Row, existing: dict | None, ctx: Context) -> None:
     enrolled = existing["programmes"] if existing else set()
     row.new_programmes = [p for p in row.programmes if p.pk not in enrolled]
     _check_programmes(row, birth, disability, held | set(row.kinds), ctx)
+    _check_stacking(row, enrolled, ctx)
     if row.errors:
         row.status = "invalid"
         return
@@ -199,3 +201,14 @@ def _check_programmes(row: Row, birth, disability, kinds: set, ctx: Context) -> 
             )
             if not severe:
                 row.error("残疾等级", _("重度残疾人护理补贴须为一、二级残疾，或三、四级智力、精神残疾。"))
+
+
+def _check_stacking(row: Row, enrolled: set[int], ctx: Context) -> None:
+    """An exclusive pair (subsidies.stacking) is refused as the enrolment form refuses it, naming the rule."""
+    if not ctx.exclusive or not row.new_programmes:
+        return
+    by_pk = {p.pk: p for p in ctx.programmes.values()}
+    held = [by_pk[pk] for pk in enrolled if pk in by_pk]
+    for i, programme in enumerate(row.new_programmes):
+        for problem in exclusive_conflicts(programme, held + row.new_programmes[:i], pairs=ctx.exclusive):
+            row.error("保障项目", problem)

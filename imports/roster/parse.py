@@ -19,6 +19,7 @@ from children.models import (
 )
 from subsidies.models import Programme
 from subsidies.months import add_months, month_start
+from subsidies.stacking import exclusive_pairs
 
 from .. import cells
 from ..cells import CellError
@@ -151,6 +152,7 @@ class Context:
     full_changes: bool = False  # every field of a new child (the commit's audit), or the few the preview shows
     labels: dict = field(default_factory=dict)
     kind_labels: dict = field(default_factory=dict)
+    exclusive: set = field(default_factory=set)  # subsidies.stacking.exclusive_pairs()
 
     def __post_init__(self):
         # Choice labels, translated once per file rather than once per cell.
@@ -185,6 +187,7 @@ class Context:
             programmes=programmes,
             township_names={t.pk: t.name for t in townships.values()},
             village_names=village_names,
+            exclusive=exclusive_pairs(),
         )
 
     @property

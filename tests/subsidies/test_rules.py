@@ -48,7 +48,15 @@ class Bureau:
         child = ChildFactory(township=self.township, village=self.village, **fields)
         return make_orphan(child, self.staff) if orphan else child
 
-    def enrol(self, child, code, *, applied_on, confirmed_on) -> Enrolment:
+    def enrol(self, child, code, *, applied_on, confirmed_on, predating=False) -> Enrolment:
+        if predating:  # entered before the exclusive rules existed, so the services did not refuse it
+            exclusive = StackingRule.objects.filter(rule=StackingRule.Rule.EXCLUSIVE)
+            kept = list(exclusive.values("programme_id", "other_id", "rule"))
+            exclusive.delete()
+            try:
+                return self.enrol(child, code, applied_on=applied_on, confirmed_on=confirmed_on)
+            finally:
+                StackingRule.objects.bulk_create(StackingRule(**rule) for rule in kept)
         return enrol(
             child,
             self.programmes[code],
@@ -451,7 +459,7 @@ def test_stacking(bureau, standards, expected):
     for code, amount in standards.items():
         bureau.standard(code, "2026-01", amount)
     for code in ["orphan_scattered", *standards]:
-        bureau.enrol(child, code, applied_on="2026-02-01", confirmed_on="2026-02-10")
+        bureau.enrol(child, code, applied_on="2026-02-01", confirmed_on="2026-02-10", predating=True)
     bureau.run("2026-02")  # the disability subsidies start in the month of application
     batch = bureau.compute("2026-03")
     paid = {line.programme.code: line for line in batch.lines.select_related("programme")}
@@ -475,7 +483,7 @@ def test_an_exclusive_rule_entered_one_way_binds_both_ways(bureau, programmes, k
     bureau.standard("extreme_poverty", "2026-01", "900")
     child = bureau.child()
     for code in ("orphan_scattered", "extreme_poverty"):
-        bureau.enrol(child, code, applied_on="2026-02-01", confirmed_on="2026-02-10")
+        bureau.enrol(child, code, applied_on="2026-02-01", confirmed_on="2026-02-10", predating=True)
     assert rows(bureau.compute("2026-03")) == [("orphan_scattered", "2026-03", "normal", "1000.00")]
 
 
@@ -523,7 +531,7 @@ def test_late_confirmation_restacks_the_months_already_paid(bureau, late, amount
     child = bureau.child()
     bureau.enrol(child, "orphan_scattered", applied_on="2026-01-02", confirmed_on="2026-01-05")
     bureau.run("2026-02", "2026-03")
-    bureau.enrol(child, late, applied_on="2026-01-02", confirmed_on="2026-01-20")
+    bureau.enrol(child, late, applied_on="2026-01-02", confirmed_on="2026-01-20", predating=True)
     april = bureau.compute("2026-04")
     assert rows(april) == expected
     bureau.approve(april)
