@@ -4,7 +4,8 @@
     .venv/bin/python bench/compute_bench.py             # enrols them, then measures
 
 What it measures, in one run on the same data (PostgreSQL, Redis):
-- floor: one set-based INSERT ... SELECT writing the same lines (standard in force, payee snapshot);
+- floor: one set-based INSERT ... SELECT writing the same lines (standard in force, payee snapshot,
+  the eligibility check: an active file, under the age limit, a qualifying category held that month);
 - engine in-process: subsidies.disbursement.compute_month (every township, one process);
 - engine through Celery: compute_month_task fanning out per township to a real worker with
   --concurrency 2 (this machine's cores), timed from .delay() to the batch becoming a draft.
@@ -47,6 +48,17 @@ def enrol_everyone(cursor) -> int:
         """  # noqa: S608 - ids from this database
     )
     enrolled = cursor.rowcount
+    # Each enrolment whose programme needs a category holds it (subsidies.eligibility), as a confirmed one would.
+    cursor.execute(
+        """
+        INSERT INTO children_classification (child_id, kind, start_date, end_date, end_reason, note, created_at)
+        SELECT e.child_id, p.eligible_kinds ->> 0, DATE '2024-01-01', NULL, '', '', now()
+        FROM subsidies_enrolment e JOIN subsidies_programme p ON p.id = e.programme_id
+        WHERE jsonb_array_length(p.eligible_kinds::jsonb) > 0
+          AND NOT EXISTS (SELECT 1 FROM children_classification k
+                          WHERE k.child_id = e.child_id AND k.kind = p.eligible_kinds ->> 0 AND k.end_date IS NULL)
+        """
+    )
     cursor.execute(
         """
         INSERT INTO children_paymentaccount (child_id, method, payee_name, payee_id_number, payee_relationship,
@@ -91,6 +103,11 @@ WHERE e.status IN ('confirmed', 'ended') AND e.start_month <= %(month)s
   AND (e.end_month IS NULL OR e.end_month >= %(month)s)
   AND (e.prior_paid_through IS NULL OR e.prior_paid_through < %(month)s)
   AND (p.age_limit IS NULL OR c.birth_date >= %(month)s::date - make_interval(years => p.age_limit))
+  AND (c.status <> 'closed' OR c.closed_on >= %(month)s)
+  AND (jsonb_array_length(p.eligible_kinds::jsonb) = 0 OR EXISTS (
+      SELECT 1 FROM children_classification k
+      WHERE k.child_id = c.id AND p.eligible_kinds::jsonb ? k.kind AND k.start_date < (%(month)s::date + interval '1 month')
+        AND (k.end_date IS NULL OR k.end_date >= %(month)s)))
 """
 
 
