@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from dingzhou_welfare.models import Role
 from subsidies.disbursement import approve_batch, compute_month
 from subsidies.models import Batch, Line
-from subsidies.services import end_enrolment, set_standard
+from subsidies.services import apply_enrolment, end_enrolment, set_standard
 from tests.factories import make_user
 
 from .conftest import enrol, make_orphan
@@ -154,7 +154,7 @@ def test_stacking_exclusive_and_top_up(child_a, staff, staff2, supervisor_a, pro
     set_standard(
         actor=staff, programme=programmes["extreme_poverty"], effective_month=M(2026, 1, 1), amount=Decimal("900")
     )
-    for code in ("orphan_scattered", "rural_dibao", "extreme_poverty"):
+    for code in ("orphan_scattered", "rural_dibao"):
         enrol(
             child_a,
             programmes[code],
@@ -164,13 +164,15 @@ def test_stacking_exclusive_and_top_up(child_a, staff, staff2, supervisor_a, pro
             applied_on=M(2026, 2, 1),
             confirmed_on=M(2026, 2, 10),
         )
+    # 特困 beside the orphan allowance (and 低保) is an exclusive pair: refused, naming the rule.
+    with pytest.raises(ValidationError, match="特困人员救助供养与散居孤儿基本生活费不重复享受"):
+        apply_enrolment(actor=staff, child=child_a, programme=programmes["extreme_poverty"], applied_on=M(2026, 2, 1))
     batch = compute_month(month=M(2026, 3, 1), actor=staff)
     paid = {line.programme.code: (line.amount, line.note) for line in Line.objects.filter(batch=batch)}
-    assert set(paid) == {"orphan_scattered", "rural_dibao"}  # 特困 900 loses to the orphan allowance 1000
+    assert set(paid) == {"orphan_scattered", "rural_dibao"}
     assert paid["rural_dibao"][0] == Decimal("400.00")
     assert paid["orphan_scattered"][0] == Decimal("600.00")  # tops up to 1000
     assert "补差" in paid["orphan_scattered"][1]
-    assert "不重复享受" in paid["orphan_scattered"][1]
 
 
 @time_machine.travel(M(2026, 4, 20))
