@@ -106,7 +106,8 @@ WHERE e.status IN ('confirmed', 'ended') AND e.start_month <= %(month)s
   AND (c.status <> 'closed' OR c.closed_on >= %(month)s)
   AND (jsonb_array_length(p.eligible_kinds::jsonb) = 0 OR EXISTS (
       SELECT 1 FROM children_classification k
-      WHERE k.child_id = c.id AND p.eligible_kinds::jsonb ? k.kind AND k.start_date < (%(month)s::date + interval '1 month')
+      WHERE k.child_id = c.id AND p.eligible_kinds::jsonb ? k.kind
+        AND k.start_date < (%(month)s::date + interval '1 month')
         AND (k.end_date IS NULL OR k.end_date >= %(month)s)))
 """
 
