@@ -9,6 +9,7 @@ from dingzhou_welfare.access import townships_for, villages_for, villages_limite
 
 from .idnumbers import normalize_id_number
 from .models import Carer, Child, ChildDocument, Classification, ParentSituation, PaymentAccount
+from .names import clean_name, validate_name
 
 
 class DateInput(forms.DateInput):
@@ -62,12 +63,17 @@ class ChildForm(forms.ModelForm):
         self.fields["village"].label_from_instance = lambda v: f"{v.township.name} / {v.name}"
         if villages_limited(user):  # a child without a village would be outside their own scope
             self.fields["village"].required = True
+        self.fields["name"].strip = False  # a leading tab is refused (children.names), not silently dropped
 
     def clean_id_number(self):
         return normalize_id_number(self.cleaned_data.get("id_number", ""))
 
     def clean_name(self):
-        return self.cleaned_data["name"].strip()
+        name = clean_name(self.cleaned_data["name"])
+        if not name:
+            raise forms.ValidationError(self.fields["name"].error_messages["required"], code="required")
+        validate_name(name)
+        return name
 
 
 class ClassificationForm(forms.Form):

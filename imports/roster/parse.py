@@ -17,6 +17,7 @@ from children.models import (
     Township,
     Village,
 )
+from children.names import clean_name, validate_name
 from subsidies.models import Programme
 from subsidies.months import add_months, month_start
 from subsidies.stacking import exclusive_pairs
@@ -271,7 +272,7 @@ def parse_row(row: Row, header: dict[str, int], ctx: Context) -> None:
         return value
 
     child = row.child
-    child["name"] = get("姓名", _max(Child, "name"), required=True)
+    child["name"] = _parse_name(row, header)
     row.raw_id = _cell(row, header, "身份证号")
     try:
         number = cells.number_text(row.raw_id, what=WHAT_ID)
@@ -364,6 +365,20 @@ def parse_row(row: Row, header: dict[str, int], ctx: Context) -> None:
     _parse_programmes(row, header, ctx, get)
     _parse_kinds(row, get)
     _parse_carer_and_account(row, header, ctx, get)
+
+
+def _parse_name(row: Row, header) -> str:
+    """The child's name through children.names, the form's own check (a leading tab is refused, not dropped)."""
+    raw = _cell(row, header, "姓名")
+    name = clean_name(raw) if isinstance(raw, str) else cells.cell_text(raw)
+    if not name:
+        row.error("姓名", _("必填，不能为空。"))
+        return ""
+    try:
+        validate_name(name)
+    except ValidationError as error:
+        row.error("姓名", error.messages[0])
+    return name
 
 
 def _parse_programmes(row: Row, header, ctx: Context, get) -> None:

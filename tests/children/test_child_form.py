@@ -50,6 +50,14 @@ ERRORS = [
     ({"id_number": "", "no_id_reason": ""}, "no_id_reason", "没有身份证号时须填写原因（如弃婴尚未落户）。"),
     ({"id_number": "", "no_id_reason": "   "}, "no_id_reason", "没有身份证号时须填写原因（如弃婴尚未落户）。"),
     ({"name": ""}, "name", "这个字段是必填项。"),
+    ({"name": "   "}, "name", "这个字段是必填项。"),
+    ({"name": '=HYPERLINK("http://x","x")'}, "name", "姓名不能以“=”开头（= + - @ 和制表符开头会被表格软件当作公式）。"),
+    ({"name": "@李明"}, "name", "姓名不能以“@”开头（= + - @ 和制表符开头会被表格软件当作公式）。"),
+    ({"name": "\t李明"}, "name", "姓名不能以“制表符”开头（= + - @ 和制表符开头会被表格软件当作公式）。"),
+    ({"name": "李\u200b明"}, "name", "姓名中不能有控制字符（如换行、制表符）。"),
+    ({"name": "<script>李明"}, "name", "姓名中不能有尖括号（小于号、大于号）。"),
+    ({"name": "李" * 31}, "name", "姓名最多 30 个字，现在是 31 个字。"),
+    ({"name": "12345"}, "name", "姓名中应有汉字或拉丁字母。"),
     ({"disability_grade": "5"}, "disability_grade", "确保该值小于或等于4。"),
     ({"disability_grade": "2"}, "disability_type", "填写残疾等级时须选择残疾类别。"),
 ]
@@ -218,3 +226,11 @@ def test_correcting_a_name_clears_the_likely_duplicate_flag(staff, township_a, v
     without_id.refresh_from_db()
     assert not with_id.likely_duplicate
     assert not without_id.likely_duplicate
+
+
+def test_a_minority_name_keeps_its_middle_dot(client_a, township_a, village_a):
+    response = client_a.post(
+        reverse("children:create"), child_form_data(township_a, village_a, name=" 阿依古丽·买买提 ")
+    )
+    assert response.status_code == 302
+    assert Child.objects.get().name == "阿依古丽·买买提"

@@ -11,7 +11,7 @@ from imports.models import ImportJob, ImportRow
 from subsidies.disbursement import compute_month
 from subsidies.models import Enrolment, Line
 
-from .conftest import confirm, csv_bytes, roster_row, upload, xlsx_bytes
+from .conftest import confirm, csv_bytes, errors_of, roster_row, upload, xlsx_bytes
 
 pytestmark = pytest.mark.usefixtures("frozen", "programmes")
 
@@ -205,3 +205,17 @@ def test_a_title_row_above_the_header_is_skipped(client, staff, township_a, djan
     _response, job = upload(client, "带标题.xlsx", content, capture=django_capture_on_commit_callbacks)
     assert (job.rows_new, job.rows_invalid) == (1, 1)
     assert job.rows.get(status="invalid").line == 4  # the row number Excel shows
+
+
+def test_minority_names_with_a_middle_dot_and_latin_names_are_names(
+    client, staff, township_a, django_capture_on_commit_callbacks
+):
+    client.force_login(staff)
+    rows = [
+        roster_row(姓名="阿依古丽·买买提"),
+        roster_row(姓名="Anna 王", birth=datetime.date(2014, 6, 1), sex="M"),
+    ]
+    _response, job = upload(client, "少数民族.xlsx", xlsx_bytes(rows), capture=django_capture_on_commit_callbacks)
+    assert errors_of(job) == []
+    confirm(client, job, capture=django_capture_on_commit_callbacks)
+    assert set(Child.objects.values_list("name", flat=True)) == {"阿依古丽·买买提", "Anna 王"}

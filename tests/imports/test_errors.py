@@ -47,7 +47,16 @@ CASES = [
     ("name empty", {"姓名": ""}, "姓名", "必填"),
     ("hukou empty", {"户籍性质": ""}, "户籍性质", "必填"),
     ("hukou wrong", {"户籍性质": "城市"}, "户籍性质", "应填“农村”或“城镇”"),
-    ("name too long", {"姓名": "王" * 51}, "姓名", "内容过长：最多 50 个字"),
+    ("name too long", {"姓名": "王" * 31}, "姓名", "姓名最多 30 个字，现在是 31 个字"),
+    ("name a formula", {"姓名": '=HYPERLINK("http://evil.example","x")'}, "姓名", "不能以“=”开头"),
+    ("name starts with +", {"姓名": "+王小花"}, "姓名", "不能以“+”开头"),
+    ("name starts with -", {"姓名": "-王小花"}, "姓名", "不能以“-”开头"),
+    ("name starts with @", {"姓名": "@王小花"}, "姓名", "不能以“@”开头"),
+    ("name starts with a tab", {"姓名": "\t王小花"}, "姓名", "不能以“制表符”开头"),
+    ("name with a control character", {"姓名": "王小\u200b花"}, "姓名", "不能有控制字符"),
+    ("name with a line break", {"姓名": "王小\n花"}, "姓名", "不能有控制字符"),
+    ("name with angle brackets", {"姓名": "王<b>小花"}, "姓名", "不能有尖括号"),
+    ("name without letters", {"姓名": "123·456"}, "姓名", "应有汉字或拉丁字母"),
     ("programme without month", {"保障起始月份": ""}, "保障起始月份", "须同时填写保障起始月份"),
     ("programme without classification", {"儿童类别": ""}, "儿童类别", "须先认定为社会散居孤儿"),
     ("account not digits", {"银行账号": "6217-0000"}, "银行账号", "8到32位数字"),
@@ -143,7 +152,8 @@ def test_formulas_are_read_as_text_and_neutralised_in_the_errors_workbook(
     )
     assert job.status == ImportJob.Status.INVALID  # the formula's text is longer than 民族 allows
     found = errors_of(job)
-    assert not any(c == "姓名" for _l, c, _m in found)  # "=1+1" is a (strange) name, never 2
+    assert not any(c == "备注" for _l, c, _m in found)  # a formula in a note is text, never run
+    assert any(c == "姓名" and "不能以“=”开头" in m for _l, c, m in found)  # but it is not a name
     workbook = client.get(reverse("imports:errors", args=[job.pk]))
     assert workbook.status_code == 200
     sheet = openpyxl.load_workbook(io.BytesIO(b"".join(workbook.streaming_content))).active
