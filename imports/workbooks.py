@@ -77,6 +77,11 @@ def _notes_for_children() -> list[tuple[str, str, str]]:
         ("残疾等级", _("选填"), _("一级到四级，或 1-4")),
         ("残疾证号", _("选填"), ""),
         ("备注", _("选填"), ""),
+        (
+            "认定日期",
+            _("选填"),
+            _("儿童类别的认定日期，如 2021-09-01（有无保障项目均可填）；不填则为保障起始月份的1日，都不填则为导入当天"),
+        ),
     ]
 
 
@@ -94,7 +99,7 @@ def write_template(kind: str, out) -> None:
         ]
         sheet_name = "保障标准"
     else:
-        columns, notes, sheet_name = roster.COLUMNS, _notes_for_children(), "儿童花名册"
+        columns, notes, sheet_name = roster.COLUMNS + roster.OPTIONAL_COLUMNS, _notes_for_children(), "儿童花名册"
     sheet = workbook.add_worksheet(sheet_name)
     for col, name in enumerate(columns):
         sheet.set_column(col, col, 20 if "身份证" in name or "账号" in name else 14, text)

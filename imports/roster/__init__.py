@@ -24,11 +24,12 @@ from pathlib import Path
 
 from ..readers import open_sheet
 from .compare import _load_existing, compare
-from .parse import CHUNK, COLUMNS, REQUIRED, Context, Row, parse_row
+from .parse import CHUNK, COLUMNS, OPTIONAL_COLUMNS, REQUIRED, Context, Row, parse_row
 from .write import Written, refresh_duplicate_flags, write_chunk
 
 __all__ = [
     "COLUMNS",
+    "OPTIONAL_COLUMNS",
     "REQUIRED",
     "Context",
     "Row",
@@ -59,7 +60,7 @@ def analyse(
     if cache is not None and cache.exists():
         header, rows, out = *_read_cache(cache), None
     else:
-        sheet = open_sheet(path, fmt, required=REQUIRED, known=COLUMNS, sheet_name="儿童花名册")
+        sheet = open_sheet(path, fmt, required=REQUIRED, known=COLUMNS + OPTIONAL_COLUMNS, sheet_name="儿童花名册")
         header, rows = sheet.header, sheet.rows
         out = cache.with_name(cache.name + ".part").open("wb") if cache is not None else None
     done = 0

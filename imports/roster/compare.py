@@ -112,7 +112,10 @@ def compare(row: Row, existing: dict | None, ctx: Context) -> None:
         old = (existing or {}).get("account")
         row.account_changes = _diff_related(row, ctx, ACCOUNT_FIELDS, old, row.account, keep_blank={"payee_id_number"})
     for kind in row.new_kinds:
-        row.changes.append(["儿童类别", "", ctx.kind_labels[kind]])
+        label = ctx.kind_labels[kind]
+        if row.recognised_on:
+            label = _("%(k)s（%(d)s认定）") % {"k": label, "d": row.recognised_on.isoformat()}
+        row.changes.append(["儿童类别", "", label])
     for programme in row.new_programmes:
         row.changes.append(
             ["保障项目", "", _("%(p)s（%(m)s起）") % {"p": programme.name, "m": format_month(row.start_month)}]
@@ -170,7 +173,8 @@ def _check_kinds(row: Row, birth, hukou, disability, held: set, ctx: Context) ->
 
 
 def _kind_start(row: Row, birth: datetime.date, ctx: Context) -> datetime.date:
-    return max(row.start_month or ctx.today, birth)
+    """认定日期 when the file gives it; otherwise the programme's first month, or the day of the import."""
+    return max(row.recognised_on or row.start_month or ctx.today, birth)
 
 
 def _check_programmes(row: Row, birth, disability, kinds: set, ctx: Context) -> None:

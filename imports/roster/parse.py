@@ -50,6 +50,8 @@ COLUMNS = [
     "残疾证号",
     "备注",
 ]
+# DESIGN.md section 4: accepted when present; a file without them imports as before.
+OPTIONAL_COLUMNS = ["认定日期"]
 REQUIRED = ["姓名", "身份证号", "乡镇（街道）", "户籍性质"]
 CHUNK = 2000
 
@@ -222,6 +224,7 @@ class Row:
     kinds: list[str] = field(default_factory=list)
     programmes: list[Programme] = field(default_factory=list)
     start_month: datetime.date | None = None
+    recognised_on: datetime.date | None = None  # 认定日期: when the classifications began
     carer: dict | None = None
     account: dict | None = None
     # Filled by the comparison:
@@ -364,6 +367,7 @@ def parse_row(row: Row, header: dict[str, int], ctx: Context) -> None:
 
     _parse_programmes(row, header, ctx, get)
     _parse_kinds(row, get)
+    _parse_recognised_on(row, header, ctx)
     _parse_carer_and_account(row, header, ctx, get)
 
 
@@ -430,6 +434,32 @@ def _parse_kinds(row: Row, get) -> None:
             )
         elif kind not in row.kinds:
             row.kinds.append(kind)
+
+
+def _parse_recognised_on(row: Row, header, ctx: Context) -> None:
+    """认定日期: the day the row's classifications began, so that the first report counts them in 期初."""
+    raw = _cell(row, header, "认定日期")
+    if not cells.cell_text(raw):
+        return
+    try:
+        day = cells.date(raw)
+    except CellError as error:
+        row.error("认定日期", error.message)
+        return
+    if day > ctx.today:
+        row.error("认定日期", _("认定日期不能晚于今天。"))
+    birth = row.child.get("birth_date")
+    if birth and day < birth:
+        row.error("认定日期", _("认定日期早于儿童出生日期。"))
+    if not row.kinds and not any(c == "儿童类别" for c, _m in row.errors):
+        row.error("儿童类别", _("填写了认定日期，但没有填写儿童类别。"))
+    if row.start_month and row.start_month < month_start(day):
+        row.error(
+            "保障起始月份",
+            _("保障起始月份（%(m)s）早于认定日期（%(d)s）：认定之前不能享受保障。")
+            % {"m": row.start_month.strftime("%Y-%m"), "d": day.isoformat()},
+        )
+    row.recognised_on = day
 
 
 def _parse_carer_and_account(row: Row, header, ctx: Context, get) -> None:

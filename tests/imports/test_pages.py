@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from children.models import Child
 from imports.models import ImportJob
-from imports.roster import COLUMNS
+from imports.roster import COLUMNS, OPTIONAL_COLUMNS
 from imports.services import is_stale, restart_import
 from tests.factories import make_id_number
 
@@ -38,7 +38,8 @@ def test_staff_sees_the_page_and_the_nav_link(client, staff):
 
 
 @pytest.mark.parametrize(
-    ("kind", "columns"), [("children", COLUMNS), ("standards", ["保障项目", "月标准（元）", "起始月份"])]
+    ("kind", "columns"),
+    [("children", COLUMNS + OPTIONAL_COLUMNS), ("standards", ["保障项目", "月标准（元）", "起始月份"])],
 )
 def test_templates_download_with_the_headers_and_help(client, staff, township_a, kind, columns):
     client.force_login(staff)
