@@ -63,7 +63,7 @@ def _failure_text(job_id: int, error: Exception) -> str:
 
 STORE_BATCH = 2000
 # For a new row the preview keeps the columns a clerk checks at a glance, not every cell.
-NEW_ROW_COLUMNS = {"乡镇（街道）", "村（社区）", "儿童类别", "保障项目", "监护人姓名", "月标准（元）"}
+NEW_ROW_COLUMNS = {"乡镇（街道）", "村（社区）", "无身份证号原因", "儿童类别", "保障项目", "监护人姓名", "月标准（元）"}
 Status = ImportJob.Status
 
 
@@ -126,6 +126,7 @@ def _store(job: ImportJob, rows) -> dict:
         changes = row.changes
         if row.status == "new":
             changes = [c for c in changes if c[0] in NEW_ROW_COLUMNS]
+        changes = changes + getattr(row, "notes", [])
         values.append(
             (
                 job.pk,

@@ -77,7 +77,7 @@ def analyse(
                 chunk.append(row)
             existing = _load_existing(chunk)
             for row in chunk:
-                compare(row, existing.get(row.key), ctx)
+                compare(row, existing.get(row.lookup), ctx)
             yield chunk
             done += len(chunk)
             if progress:

@@ -25,16 +25,37 @@ Kind = ClassificationKind
 
 
 def _load_existing(rows: list[Row]) -> dict[str, dict]:
-    numbers = [row.key for row in rows if row.key]
-    if not numbers:
-        return {}
+    """The registry's children for the chunk's rows, by `Row.lookup`; each row's likely duplicates noted.
+
+    A row without an ID number is the child without one who has the same name, birth date and township.
+    """
     names = [attribute for _c, attribute in CHILD_FIELDS]
-    existing = {
-        values["id_number"]: {**values, "kinds": set(), "programmes": set(), "carer": None, "account": None}
-        for values in Child.objects.filter(id_number__in=numbers).values(
-            "pk", "id_number", "status", "closed_on", *names
+    fields = ("pk", "id_number", "status", "closed_on", *names)
+    numbers = [row.key for row in rows if row.key]
+    existing = {}
+    if numbers:
+        existing = {
+            values["id_number"]: _blank(values)
+            for values in Child.objects.filter(id_number__in=numbers).values(*fields)
+        }
+    people = {row.person for row in rows if row.person}
+    namesakes: dict[tuple, list[dict]] = {}
+    if people:
+        query = Child.objects.filter(name__in={p[0] for p in people}, township_id__in={p[2] for p in people}).values(
+            *fields
         )
-    }
+        for values in query:
+            person = (values["name"], values["birth_date"], values["township_id"])
+            if person in people:
+                namesakes.setdefault(person, []).append(values)
+    for row in rows:
+        if row.key or not row.person:
+            continue
+        without_id = [v for v in namesakes.get(row.person, []) if not v["id_number"]]
+        if len(without_id) == 1:
+            existing[row.lookup] = _blank(without_id[0])
+    for row in rows:
+        _note_namesakes(row, namesakes.get(row.person, []), existing.get(row.lookup))
     by_pk = {values["pk"]: values for values in existing.values()}
     if not by_pk:
         return existing
@@ -55,6 +76,27 @@ def _load_existing(rows: list[Row]) -> dict[str, dict]:
     return existing
 
 
+def _blank(values: dict) -> dict:
+    return {**values, "kinds": set(), "programmes": set(), "carer": None, "account": None}
+
+
+def _note_namesakes(row: Row, namesakes: list[dict], itself: dict | None) -> None:
+    """children.services' rule: the same name, birth date and township, one of the two without an ID number."""
+    others = [v for v in namesakes if itself is None or v["pk"] != itself["pk"]]
+    flagged = [v for v in others if not row.key or not v["id_number"]]
+    if flagged:
+        shown = "、".join(mask_id_number(v["id_number"]) or _("无身份证号") for v in flagged[:3])
+        row.notes.append(["可能重复", "", _("与已有儿童档案（%(ids)s）姓名、出生日期和乡镇相同") % {"ids": shown}])
+
+
+def _note_namesakes_in_file(row: Row, ctx: Context) -> None:
+    if not row.person:
+        return
+    first = ctx.seen_people.setdefault(row.person, (row.line, bool(row.key)))
+    if first[0] != row.line and not (row.key and first[1]):
+        row.notes.append(["可能重复", "", _("与第 %(n)d 行姓名、出生日期和乡镇相同") % {"n": first[0]}])
+
+
 def _shown(ctx: Context, column: str, attribute: str, value) -> str:
     shown = ctx.label(attribute, value)
     mask = MASKS.get(column)
@@ -65,6 +107,7 @@ def compare(row: Row, existing: dict | None, ctx: Context) -> None:
     """Set row.status and row.changes (what an import would change), adding rule problems as errors."""
     row.existing = existing
     child = row.child
+    _note_namesakes_in_file(row, ctx)
     if existing and existing["status"] != Child.Status.ACTIVE:
         row.error("身份证号", _("该儿童的档案已于 %(d)s 销档，不能通过导入修改。") % {"d": existing["closed_on"]})
     # The village within the row's township (created on import when new).

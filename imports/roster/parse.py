@@ -51,7 +51,7 @@ COLUMNS = [
     "备注",
 ]
 # DESIGN.md section 4: accepted when present; a file without them imports as before.
-OPTIONAL_COLUMNS = ["认定日期"]
+OPTIONAL_COLUMNS = ["认定日期", "无身份证号原因"]
 REQUIRED = ["姓名", "身份证号", "乡镇（街道）", "户籍性质"]
 CHUNK = 2000
 
@@ -115,8 +115,9 @@ CHILD_FIELDS = [
     ("残疾等级", "disability_grade"),
     ("残疾证号", "disability_cert_no"),
     ("备注", "note"),
+    ("无身份证号原因", "no_id_reason"),
 ]
-PREVIEW_FIELDS = [("乡镇（街道）", "township_id"), ("村（社区）", "village_id")]
+PREVIEW_FIELDS = [("乡镇（街道）", "township_id"), ("村（社区）", "village_id"), ("无身份证号原因", "no_id_reason")]
 CARER_FIELDS = [
     ("监护人姓名", "name"),
     ("监护人身份证号", "id_number"),
@@ -133,6 +134,8 @@ ACCOUNT_FIELDS = [
 
 
 WHAT_ID = gettext_lazy("身份证号")
+# The child form's own rule and words (Child.clean): a child without an ID number has a reason.
+NO_ID_REASON_REQUIRED = gettext_lazy("没有身份证号时须填写原因（如弃婴尚未落户）。")
 WHAT_CARER_ID = gettext_lazy("监护人身份证号")
 WHAT_ACCOUNT = gettext_lazy("银行账号")
 
@@ -152,6 +155,7 @@ class Context:
     township_names: dict[int, str]
     village_names: dict[int, str] = field(default_factory=dict)
     seen: dict[str, int] = field(default_factory=dict)  # ID number -> first line
+    seen_people: dict[tuple, tuple[int, bool]] = field(default_factory=dict)  # (name, birth, township) -> line, has ID
     full_changes: bool = False  # every field of a new child (the commit's audit), or the few the preview shows
     labels: dict = field(default_factory=dict)
     kind_labels: dict = field(default_factory=dict)
@@ -236,6 +240,7 @@ class Row:
     child_changes: dict = field(default_factory=dict)
     carer_changes: dict | None = None
     account_changes: dict | None = None
+    notes: list[list] = field(default_factory=list)  # shown in the preview, not written (a likely duplicate)
 
     def error(self, column: str, message: str) -> None:
         self.errors.append((column, message))
@@ -243,6 +248,21 @@ class Row:
     @property
     def key(self) -> str:
         return self.child.get("id_number", "")
+
+    @property
+    def lookup(self) -> str:
+        """How the registry finds the row's child: the ID number, or name, birth date and township without one."""
+        if self.key:
+            return self.key
+        return f"~{self.child.get('name', '')}|{self.child.get('birth_date', '')}|{self.child.get('township_id', '')}"
+
+    @property
+    def person(self) -> tuple | None:
+        """(name, birth date, township id): the likely-duplicate rule's key (children.services)."""
+        child = self.child
+        if child.get("name") and child.get("birth_date") and child.get("township_id"):
+            return (child["name"], child["birth_date"], child["township_id"])
+        return None
 
     @property
     def shown_key(self) -> str:
@@ -283,9 +303,16 @@ def parse_row(row: Row, header: dict[str, int], ctx: Context) -> None:
         row.error("身份证号", error.message)
         number = ""
     info = None
+    no_id_reason = get("无身份证号原因", _max(Child, "no_id_reason"))
     if not number:
-        if not any(column == "身份证号" for column, _m in row.errors):
-            row.error("身份证号", _("必填，不能为空（没有身份证号的儿童请在系统中逐个登记）。"))
+        if any(column == "身份证号" for column, _m in row.errors):
+            pass
+        elif no_id_reason:
+            child["no_id_reason"] = no_id_reason
+        elif "无身份证号原因" in header:
+            row.error("无身份证号原因", str(NO_ID_REASON_REQUIRED))
+        else:
+            row.error("身份证号", _("必填，不能为空；没有身份证号的儿童请在“无身份证号原因”列中填写原因。"))
     else:
         number = number.upper()
         try:
@@ -318,6 +345,11 @@ def parse_row(row: Row, header: dict[str, int], ctx: Context) -> None:
             row.error("性别", agree["sex"])
         child.setdefault("birth_date", info.birth_date)
         child.setdefault("sex", info.sex)
+    if "no_id_reason" in child:  # nothing to read them from
+        if "birth_date" not in child and not any(c == "出生日期" for c, _m in row.errors):
+            row.error("出生日期", _("没有身份证号时须填写出生日期。"))
+        if "sex" not in child and not any(c == "性别" for c, _m in row.errors):
+            row.error("性别", _("没有身份证号时须填写性别。"))
     if child.get("birth_date") and child["birth_date"] > ctx.today:
         row.error("出生日期", _("出生日期不能晚于今天。"))
 

@@ -57,8 +57,8 @@ def write_chunk(rows: list[Row], *, ctx: Context, actor, written: Written, sourc
                 row.child_changes["village_id"] = row.child["village_id"]
 
     created = [row for row in rows if row.existing is None]
-    ids = bulk.insert(Child, [{**row.child, "no_id_reason": ""} for row in created])
-    pk_of = {row.key: pk for row, pk in zip(created, ids, strict=True)}
+    ids = bulk.insert(Child, [{"no_id_reason": "", **row.child} for row in created])
+    pk_of = {id(row): pk for row, pk in zip(created, ids, strict=True)}
     written.children_created += len(created)
 
     updates: dict[tuple, list[Child]] = {}
@@ -75,7 +75,7 @@ def write_chunk(rows: list[Row], *, ctx: Context, actor, written: Written, sourc
     classifications, enrolments, audit = [], [], []
     prior = ctx.prior_paid_through
     for row in rows:
-        child_id = row.existing["pk"] if row.existing else pk_of[row.key]
+        child_id = row.existing["pk"] if row.existing else pk_of[id(row)]
         birth = row.child.get("birth_date") or row.existing["birth_date"]
         township_id = row.child.get("township_id") or row.existing["township_id"]
         written.touched.append((row.child.get("name") or row.existing["name"], birth, township_id))
