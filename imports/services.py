@@ -340,6 +340,17 @@ def _commit(job: ImportJob) -> str:
     return Status.DONE
 
 
+def record_row_reveal(*, actor, job: ImportJob, row: ImportRow) -> None:
+    """A clerk saw one preview row's full ID number: recorded like a reveal on the child's own page."""
+    log_action(
+        actor=actor,
+        action=AuditEntry.Action.REVEAL,
+        obj=job,
+        summary=_("查看导入预览中的完整身份证号：%(n)s 第%(l)d行") % {"n": job.original_name, "l": row.line},
+        changes={"file": job.original_name, "line": row.line},
+    )
+
+
 def is_stale(job: ImportJob, now: datetime.datetime | None = None) -> bool:
     return job.is_stale(now)
 

@@ -12,4 +12,5 @@ urlpatterns = [
     path("<int:pk>/confirm/", views.job_confirm, name="confirm"),
     path("<int:pk>/retry/", views.job_retry, name="retry"),
     path("<int:pk>/errors/", views.job_errors, name="errors"),
+    path("<int:pk>/reveal/", views.job_reveal, name="reveal"),
 ]

@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -71,7 +71,29 @@ def _state(job: ImportJob) -> dict:
 
 @login_required
 def job_detail(request, pk):
+    return _render_job(request, _job_for(request.user, pk))
+
+
+@login_required
+@require_POST
+def job_reveal(request, pk):
+    """One row's full ID number, as every other page shows one: on request, and recorded."""
     job = _job_for(request.user, pk)
+    row = get_object_or_404(job.rows, line=_line(request.POST.get("line")))
+    if not can_reveal(request.user) or job.kind != ImportJob.Kind.CHILDREN:
+        raise Http404
+    services.record_row_reveal(actor=request.user, job=job, row=row)
+    return _render_job(request, job, revealed=row.line)
+
+
+def _line(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise Http404 from None
+
+
+def _render_job(request, job: ImportJob, *, revealed: int | None = None):
     # A file with errors opens on its errors: those are what the clerk has to fix.
     default = ImportRow.Status.INVALID if job.rows_invalid else "all"
     shown = request.GET.get("show", default)
@@ -81,9 +103,10 @@ def job_detail(request, pk):
     else:
         shown = "all"
     page = Paginator(rows.order_by("line"), ROWS_PER_PAGE).get_page(request.GET.get("page"))
-    reveal = can_reveal(request.user)
+    masked = job.kind == ImportJob.Kind.CHILDREN
     for row in page.object_list:
-        row.key_shown = row.key if reveal or job.kind != ImportJob.Kind.CHILDREN else mask_id_number(row.key)
+        row.key_shown = mask_id_number(row.key) if masked and row.line != revealed else row.key
+        row.revealable = masked and row.key and row.line != revealed
     return job_views.job_page(
         request,
         job,
@@ -94,6 +117,7 @@ def job_detail(request, pk):
         shown=shown,
         statuses=ImportRow.Status.choices,
         checked=job.status in ImportJob.COMPLETE,
+        can_reveal=can_reveal(request.user),
     )
 
 
