@@ -127,7 +127,7 @@ def child(step: str, database_url: str, path: str, job_id: int | None) -> dict:
             result["status"] = services.run_check(job_id=job.pk)
         else:
             job = ImportJob.objects.get(pk=job_id)
-            services.confirm_import(actor=user, job=job, enqueue=False)
+            services.confirm_import(actor=user, job=job, villages_confirmed=True, enqueue=False)
             result["status"] = services.run_commit(job_id=job.pk)
         job = ImportJob.objects.get(pk=result.get("job", job_id))
         result.update(

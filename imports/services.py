@@ -163,6 +163,7 @@ def run_check(*, job_id: int) -> str | None:
     job = ImportJob.objects.select_related("uploaded_by").get(pk=job_id)
     ImportRow.objects.filter(job=job).delete()  # a rerun starts again
     totals = {"new": 0, "changed": 0, "unchanged": 0, "invalid": 0}
+    ctx = None
 
     def progress(done: int) -> None:
         jobs.record_progress(ImportJob, job_id=job_id, done=done)
@@ -176,7 +177,8 @@ def run_check(*, job_id: int) -> str | None:
                 chunks = standards.analyse(path, fmt, actor=job.uploaded_by, commit=False)
             else:
                 _cache(job).unlink(missing_ok=True)
-                chunks = roster.analyse(path, fmt, progress=progress, cache=_cache(job))
+                ctx = roster.Context.load()
+                chunks = roster.analyse(path, fmt, ctx=ctx, progress=progress, cache=_cache(job))
             for chunk in chunks:
                 for name, count in _store(job, chunk).items():
                     totals[name] += count
@@ -190,8 +192,11 @@ def run_check(*, job_id: int) -> str | None:
         return Status.FAILED
     total = sum(totals.values())
     status = Status.INVALID if totals["invalid"] or not total else Status.READY
+    # What the preview names before the commit may write it (a typo must not become a village unseen).
+    preview = {"new_villages": ctx.new_villages_named()} if ctx is not None else {}
     ImportJob.objects.filter(pk=job_id).update(
         status=status,
+        written=preview,
         total_rows=total,
         progress=total,
         rows_new=totals["new"],
@@ -205,8 +210,20 @@ def run_check(*, job_id: int) -> str | None:
     return status
 
 
-def confirm_import(*, actor, job: ImportJob, enqueue: bool = True) -> bool:
-    """Claim a checked job for its commit; False when it is not (or no longer) ready."""
+def new_villages(job: ImportJob) -> list[list]:
+    """[township, village, [similar existing names]]: the villages the checked file would create."""
+    if job.status not in (Status.READY, Status.INVALID):
+        return []
+    return (job.written or {}).get("new_villages", [])
+
+
+def confirm_import(*, actor, job: ImportJob, villages_confirmed: bool = False, enqueue: bool = True) -> bool:
+    """Claim a checked job for its commit; False when it is not (or no longer) ready.
+
+    A file that creates villages is committed only when the clerk has confirmed them (`villages_confirmed`).
+    """
+    if new_villages(job) and not villages_confirmed:
+        return False
     claimed = ImportJob.objects.filter(pk=job.pk, status=Status.READY).update(
         status=Status.COMMITTING,
         confirmed_by=actor,

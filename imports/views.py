@@ -118,6 +118,7 @@ def _render_job(request, job: ImportJob, *, revealed: int | None = None):
         statuses=ImportRow.Status.choices,
         checked=job.status in ImportJob.COMPLETE,
         can_reveal=can_reveal(request.user),
+        new_villages=services.new_villages(job),
     )
 
 
@@ -133,8 +134,12 @@ def job_confirm(request, pk):
     job = _job_for(request.user, pk)
     if down := queue_down_page(request):
         return down
+    villages = bool(request.POST.get("confirm_villages"))
+    if services.new_villages(job) and not villages:
+        messages.error(request, _("本文件将新建村（社区），请先勾选确认新建，再确认导入。"))
+        return redirect("imports:job", pk=job.pk)
     with transaction.atomic():
-        confirmed = services.confirm_import(actor=request.user, job=job)
+        confirmed = services.confirm_import(actor=request.user, job=job, villages_confirmed=villages)
     if confirmed:
         messages.success(request, _("已确认导入。"))
     else:

@@ -114,6 +114,17 @@ def compare(row: Row, existing: dict | None, ctx: Context) -> None:
     township_id = child.get("township_id") or (existing or {}).get("township_id")
     if row.village_name and township_id:
         child["village_id"] = ctx.villages.get((township_id, row.village_name)) or row.village_name
+        if isinstance(child["village_id"], str):
+            similar = ctx.note_new_village(township_id, row.village_name)
+            if similar:
+                row.notes.append(
+                    [
+                        "可能笔误",
+                        "",
+                        _("将新建村（社区）“%(v)s”，与已有的“%(s)s”只差一个字")
+                        % {"v": row.village_name, "s": "”“".join(similar)},
+                    ]
+                )
     elif existing and child.get("township_id") and child["township_id"] != existing["township_id"]:
         child["village_id"] = None  # moved to another township without a village named
     birth = child.get("birth_date") or (existing or {}).get("birth_date")

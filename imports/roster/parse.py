@@ -140,6 +140,20 @@ WHAT_CARER_ID = gettext_lazy("监护人身份证号")
 WHAT_ACCOUNT = gettext_lazy("银行账号")
 
 
+def within_one_edit(a: str, b: str) -> bool:
+    """Levenshtein distance at most 1: one character changed, added or dropped (东村 / 冬村 / 东二村)."""
+    if a == b:
+        return True
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    return a[i + 1 :] == b[i + 1 :] if len(a) == len(b) else a[i:] == b[i + 1 :]
+
+
 def _max(model, name) -> int:
     return model._meta.get_field(name).max_length
 
@@ -160,6 +174,8 @@ class Context:
     labels: dict = field(default_factory=dict)
     kind_labels: dict = field(default_factory=dict)
     exclusive: set = field(default_factory=set)  # subsidies.stacking.exclusive_pairs()
+    # (township id, name) -> existing names of that township one edit away: the villages an import would create.
+    new_villages: dict[tuple[int, str], list[str]] = field(default_factory=dict)
 
     def __post_init__(self):
         # Choice labels, translated once per file rather than once per cell.
@@ -201,6 +217,20 @@ class Context:
     def prior_paid_through(self) -> datetime.date:
         """DESIGN.md section 3: the previous system paid up to the month before the import."""
         return add_months(month_start(self.today), -1)
+
+    def note_new_village(self, township_id: int, name: str) -> list[str]:
+        """Remember a village the import would create; returns the township's villages it may be a typo of."""
+        key = (township_id, name)
+        if key not in self.new_villages:
+            known = [n for (t, n) in self.villages if t == township_id]
+            self.new_villages[key] = [n for n in known if within_one_edit(n, name)]
+        return self.new_villages[key]
+
+    def new_villages_named(self) -> list[list]:
+        """[township, village, [similar existing names]] in township and name order, for the preview."""
+        return sorted(
+            [self.township_names.get(t, ""), name, similar] for (t, name), similar in self.new_villages.items()
+        )
 
     def label(self, attribute: str, value) -> str:
         if value is None or value == "":

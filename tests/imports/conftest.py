@@ -91,9 +91,10 @@ def upload(client, name: str, content: bytes, kind: str = "children", *, capture
     return response, job
 
 
-def confirm(client, job, *, capture):
+def confirm(client, job, *, capture, villages: bool = True):
+    """Confirm as the clerk does, ticking the new villages (when the file names any) unless `villages` is False."""
     with capture(execute=True):
-        response = client.post(reverse("imports:confirm", args=[job.pk]))
+        response = client.post(reverse("imports:confirm", args=[job.pk]), {"confirm_villages": "1"} if villages else {})
     job.refresh_from_db()
     return response
 

@@ -63,7 +63,7 @@ def test_a_real_worker_checks_and_commits_an_import(client, staff, township_a, n
             state = client.get(reverse("imports:progress", args=[job.pk])).json()
             assert state["status"] == "ready" and not state["working"]
             assert not Child.objects.exists()
-            assert confirm_import(actor=staff, job=job)
+            assert confirm_import(actor=staff, job=job, villages_confirmed=True)
             assert wait_for(job, {"done", "invalid", "failed"}, worker) == "done"
         finally:
             app.conf.task_default_queue = default_queue

@@ -20,7 +20,7 @@ def checked_job(client, django_capture_on_commit_callbacks, content: bytes, staf
     _response, job = upload(client, "花名册.xlsx", content, capture=django_capture_on_commit_callbacks)
     job.refresh_from_db()
     assert job.status == ImportJob.Status.READY
-    assert confirm_import(actor=staff, job=job, enqueue=False)
+    assert confirm_import(actor=staff, job=job, villages_confirmed=True, enqueue=False)
     return job
 
 

@@ -134,8 +134,12 @@ def test_command_dry_run_then_import(staff, township_a, tmp_path):
     out = io.StringIO()
     call_command("import_children", str(path), "--user", "staff", "--dry-run", stdout=out)
     assert "新增 1" in out.getvalue() and "--dry-run" in out.getvalue()
+    assert "将新建村（社区）：清风店镇东村，共 1 个" in out.getvalue()
     assert not Child.objects.exists()
-    call_command("import_children", str(path), "--user", "staff", stdout=out)
+    with pytest.raises(CommandError, match="--create-villages"):
+        call_command("import_children", str(path), "--user", "staff", stdout=out)
+    assert not Child.objects.exists()
+    call_command("import_children", str(path), "--user", "staff", "--create-villages", stdout=out)
     assert Child.objects.get().name == "王小花"
     job = ImportJob.objects.filter(status="done").get()
     assert job.confirmed_by == staff

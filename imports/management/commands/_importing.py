@@ -19,8 +19,11 @@ class ImportCommand(BaseCommand):
         parser.add_argument("path", help=".xlsx or .csv file")
         parser.add_argument("--user", required=True, help="username of the bureau staff member who imports")
         parser.add_argument("--dry-run", action="store_true", help="check and print the preview, write nothing")
+        parser.add_argument(
+            "--create-villages", action="store_true", help="confirm the new villages (村（社区）) the file names"
+        )
 
-    def handle(self, *args, path, user, dry_run=False, **options):
+    def handle(self, *args, path, user, dry_run=False, create_villages=False, **options):
         source = Path(path)
         if not source.is_file():
             raise CommandError(f"没有文件 {path}")
@@ -38,10 +41,19 @@ class ImportCommand(BaseCommand):
         self._print(job, verbose=options["verbosity"] > 1)
         if job.status != ImportJob.Status.READY:
             raise CommandError(job.error or f"{job.rows_invalid} 行有错误，未导入任何数据。")
+        villages = services.new_villages(job)
+        if villages:
+            self.stdout.write(
+                "将新建村（社区）："
+                + "、".join(t + v + (f"（可能是笔误：已有{'、'.join(s)}）" if s else "") for t, v, s in villages)
+                + f"，共 {len(villages)} 个"
+            )
         if dry_run:
             self.stdout.write("--dry-run：未写入任何数据。")
             return
-        services.confirm_import(actor=actor, job=job, enqueue=False)
+        if villages and not create_villages:
+            raise CommandError("文件中有系统中没有的村（社区）。核对后加 --create-villages 确认新建，或改正村名。")
+        services.confirm_import(actor=actor, job=job, villages_confirmed=create_villages, enqueue=False)
         services.run_commit(job_id=job.pk)
         job.refresh_from_db()
         if job.status != ImportJob.Status.DONE:
