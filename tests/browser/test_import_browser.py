@@ -84,6 +84,8 @@ def test_staff_uploads_reads_the_errors_then_imports_a_good_roster(page, live_se
     expect(page.locator("#rows")).to_contain_text("赵小丽")
     expect(page.locator("#rows")).to_contain_text("事实无人抚养儿童基本生活补贴（2025-03起）")
     page.screenshot(path=str(SHOTS / "desktop-2-preview.png"), full_page=True)
+    expect(page.locator("#new-villages")).to_contain_text("将新建村（社区）：")
+    page.locator("#confirm-villages").check()  # a file naming new villages needs its own tick
     page.get_by_role("button", name="确认导入").click()
     expect(page.locator("#done")).to_contain_text("共 3 行")
     expect(page.locator("#confirmed-by")).to_contain_text("staff")
