@@ -12,8 +12,8 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
-from children.idnumbers import check_char
 from children.models import Child, ClassificationKind
+from dingzhou_welfare.idnumbers import check_char
 
 from . import services
 from .models import AdoptionCase, CaseDocument, Dimension, State

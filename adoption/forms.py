@@ -7,8 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from children.forms import DateInput, upload_help, validate_upload
-from children.idnumbers import normalize_id_number
 from children.models import Child
+from dingzhou_welfare.idnumbers import normalize_id_number
 from dingzhou_welfare.models import Role
 
 from .models import CAPACITY_DIMENSIONS, AdoptionCase, Applicant, Assessment, CaseDocument, Dimension, RedFlag, State

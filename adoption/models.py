@@ -13,8 +13,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from children.idnumbers import validate_id_number
 from children.models import Sex, add_years, age_on
+from dingzhou_welfare.idnumbers import validate_id_number
 
 
 class State(models.TextChoices):

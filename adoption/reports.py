@@ -2,7 +2,7 @@
 
 from django.utils import timezone
 
-from children.idnumbers import mask_id_number
+from dingzhou_welfare.idnumbers import mask_id_number
 from dingzhou_welfare.pdf import render_pdf
 
 from .eligibility import check_case

@@ -139,8 +139,8 @@ def load_batch(lines: int, seed: int = 20260520):
     from django.core.management import call_command
     from django.db import connection, transaction
 
-    from children.idnumbers import check_char
     from children.models import Child, Township, Village
+    from dingzhou_welfare.idnumbers import check_char
     from dingzhou_welfare.models import Role, StaffProfile
     from subsidies.models import Batch, Enrolment, Line, Programme, Standard
     from subsidies.months import add_months

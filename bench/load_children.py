@@ -159,7 +159,7 @@ class ChildMaker:
     """Synthetic children, one TSV line (COPY text format) at a time."""
 
     def __init__(self, rng: random.Random, villages: dict, today: datetime.date, stream: int = 0, streams: int = 1):
-        from children.idnumbers import check_char
+        from dingzhou_welfare.idnumbers import check_char
 
         self.check_char = check_char
         self.rng = rng

@@ -6,8 +6,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dingzhou_welfare.access import townships_for, villages_for, villages_limited
+from dingzhou_welfare.idnumbers import normalize_id_number
 
-from .idnumbers import normalize_id_number
 from .models import Carer, Child, ChildDocument, Classification, ParentSituation, PaymentAccount
 from .names import clean_name, validate_name
 

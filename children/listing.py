@@ -14,9 +14,9 @@ from django.utils.translation import gettext_lazy
 
 from dingzhou_welfare import versions
 from dingzhou_welfare.access import scope_children
+from dingzhou_welfare.idnumbers import mask_id_number
 from dingzhou_welfare.markup import text
 
-from .idnumbers import mask_id_number
 from .models import Child, Classification, ClassificationKind, Sex, age_on
 
 # What a row shows, read as plain values: nothing else is fetched, and no model is built per row

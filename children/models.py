@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .idnumbers import validate_id_number
+from dingzhou_welfare.idnumbers import validate_id_number
 
 ID_NUMBER_SHAPE = Q(id_number="") | Q(id_number__regex=r"^[0-9]{17}[0-9X]$")
 
@@ -203,7 +203,7 @@ class Child(models.Model):
     def clean(self):
         from django.core.exceptions import ValidationError
 
-        from .idnumbers import check_agrees_with_id, normalize_id_number, parse_id_number
+        from dingzhou_welfare.idnumbers import check_agrees_with_id, normalize_id_number, parse_id_number
 
         errors = {}
         self.id_number = normalize_id_number(self.id_number)

@@ -5,8 +5,7 @@ from decimal import Decimal
 
 from django.db import models
 
-from children.idnumbers import mask_account, mask_id_number, mask_phone
-
+from .idnumbers import mask_account, mask_id_number, mask_phone
 from .models import AuditEntry
 
 # The audit trail must not become a way around masking: these are kept masked.

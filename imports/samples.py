@@ -10,8 +10,8 @@ import datetime
 import io
 import random
 
-from children.idnumbers import check_char
 from children.models import Township
+from dingzhou_welfare.idnumbers import check_char
 from subsidies.months import add_months, format_month, month_start
 
 from .roster import COLUMNS

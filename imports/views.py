@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from children.idnumbers import mask_id_number
 from dingzhou_welfare.access import can_reveal, require_role
+from dingzhou_welfare.idnumbers import mask_id_number
 from dingzhou_welfare.jobs import views as job_views
 from dingzhou_welfare.models import AuditEntry, Role
 from dingzhou_welfare.queueing import queue_down_page

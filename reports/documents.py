@@ -23,9 +23,9 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from children.idnumbers import mask_account, mask_id_number, mask_phone
 from children.models import Child, Township
 from children.rules import situations_on
+from dingzhou_welfare.idnumbers import mask_account, mask_id_number, mask_phone
 from dingzhou_welfare.pdf import render_pdf
 from subsidies.models import Batch, Enrolment, Line
 

@@ -14,7 +14,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from children.idnumbers import mask_id_number
+from dingzhou_welfare.idnumbers import mask_id_number
 
 
 @dataclass

@@ -14,8 +14,8 @@ from decimal import Decimal
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources
 
-from children.idnumbers import mask_account, mask_id_number
 from children.models import Carer
+from dingzhou_welfare.idnumbers import mask_account, mask_id_number
 from dingzhou_welfare.spreadsheets import FORMULA_STARTS, neutralise
 
 from .models import Line

@@ -5,8 +5,8 @@ import itertools
 
 import factory
 
-from children.idnumbers import check_char
 from children.models import Carer, Child, Township, Village
+from dingzhou_welfare.idnumbers import check_char
 from dingzhou_welfare.services import save_staff_user
 
 _sequence = itertools.count(1)

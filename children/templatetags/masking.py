@@ -1,7 +1,7 @@
 from django import template
 from django.utils import timezone
 
-from children.idnumbers import mask_account, mask_id_number, mask_phone
+from dingzhou_welfare.idnumbers import mask_account, mask_id_number, mask_phone
 
 register = template.Library()
 

@@ -9,7 +9,7 @@ whole file and rolls it back when any row is invalid.
 
 The rules are those of the registry, mirrored rather than called row by row (a row-by-row
 `full_clean()` with its queries is far too slow for 100,000 rows):
-- ID numbers through `children.idnumbers` (the one GB 11643 validator), birth date and sex must agree;
+- ID numbers through `dingzhou_welfare.idnumbers` (the one GB 11643 validator), birth date and sex must agree;
 - classifications as in `children.rules.classification_problems`, without the parents' situations,
   which a roster does not carry (age limits, rural registration, disability data, exclusive kinds);
 - programmes as in `subsidies.eligibility.enrolment_problems` (age limit, classification held,

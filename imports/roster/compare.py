@@ -4,7 +4,6 @@ import datetime
 
 from django.utils.translation import gettext as _
 
-from children.idnumbers import mask_id_number
 from children.models import (
     Carer,
     Child,
@@ -14,6 +13,7 @@ from children.models import (
     add_years,
 )
 from children.rules import AGE_LIMITS, DEFAULT_AGE_LIMIT, EXCLUSIVE_GROUPS
+from dingzhou_welfare.idnumbers import mask_id_number
 from subsidies.eligibility import SEVERE_GRADES, SEVERE_LOWER_GRADE_TYPES
 from subsidies.models import Enrolment
 from subsidies.months import format_month

@@ -8,7 +8,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from children.idnumbers import check_agrees_with_id, mask_account, mask_id_number, mask_phone, parse_id_number
 from children.models import (
     Carer,
     Child,
@@ -18,6 +17,7 @@ from children.models import (
     Village,
 )
 from children.names import clean_name, validate_name
+from dingzhou_welfare.idnumbers import check_agrees_with_id, mask_account, mask_id_number, mask_phone, parse_id_number
 from subsidies.models import Programme
 from subsidies.months import add_months, month_start
 from subsidies.stacking import exclusive_pairs

@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 
 from children import services
-from children.idnumbers import check_char
 from children.models import Child
+from dingzhou_welfare.idnumbers import check_char
 from dingzhou_welfare.models import AuditEntry
 
 from ..factories import child_form_data, make_id_number

@@ -10,7 +10,6 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from children.demo import MARK, PASSWORD, PLAN, scaled
-from children.idnumbers import check_agrees_with_id, parse_id_number
 from children.models import (
     Carer,
     Child,
@@ -23,6 +22,7 @@ from children.models import (
 )
 from children.rules import classification_problems
 from dingzhou_welfare.access import scope_children
+from dingzhou_welfare.idnumbers import check_agrees_with_id, parse_id_number
 from dingzhou_welfare.models import AuditEntry, Role
 from tests.factories import ChildFactory
 

@@ -3,7 +3,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
-from children.idnumbers import (
+from dingzhou_welfare.idnumbers import (
     check_agrees_with_id,
     mask_account,
     mask_id_number,

@@ -8,8 +8,8 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from children.idnumbers import check_char
 from children.models import Child
+from dingzhou_welfare.idnumbers import check_char
 from dingzhou_welfare.models import AuditEntry
 from imports.models import ImportJob
 from subsidies.models import Enrolment

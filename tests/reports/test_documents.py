@@ -5,8 +5,8 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from children.idnumbers import mask_id_number
 from children.models import Carer
+from dingzhou_welfare.idnumbers import mask_id_number
 from dingzhou_welfare.models import AuditEntry
 from reports.documents import build_monthly_report, render_monthly_report_pdf, render_roster_pdf
 from reports.figures import Period, Scope
