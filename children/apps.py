@@ -9,8 +9,14 @@ class ChildrenConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
+        from dingzhou_welfare.access import register_placed
+
         from .listing import children_changed
-        from .models import Child, Classification
+        from .models import Carer, Child, ChildDocument, Classification, GuardianshipAgreement, ParentSituation
+
+        register_placed(Child)
+        for model in (Classification, ParentSituation, Carer, ChildDocument, GuardianshipAgreement):
+            register_placed(model, via="child__")
 
         # Cache upkeep only (no business rule): the children list keeps its counts a while
         # (dingzhou_welfare/pagination.py) until a child or a category is written.

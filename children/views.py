@@ -10,13 +10,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dingzhou_welfare import versions
-from dingzhou_welfare.access import can_change_children, can_reveal, get_child_for, scope_key
+from dingzhou_welfare.access import can_change_children, can_reveal, scope_key
 from dingzhou_welfare.forms import form_errors_from
 from dingzhou_welfare.pagination import KeptCountPaginator
-from subsidies.views import child_enrolments_context
-from visits.views import child_visits_context
 
-from . import listing, services
+from . import casefile, listing, services
+from .access import get_child_for
 from .filters import ChildFilter
 from .forms import (
     CHILD_FIELDS,
@@ -102,8 +101,7 @@ def _case_file_context(request, child, **extra):
         "document_form": DocumentForm(),
         "close_form": CloseChildForm(),
         "revealed": set(),
-        **child_enrolments_context(request.user, child),
-        **child_visits_context(request.user, child),
+        **casefile.sections_context(request.user, child),
     }
     context.update(extra)
     return context

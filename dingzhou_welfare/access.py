@@ -1,14 +1,17 @@
-"""The one place that decides which children a user may see.
+"""The one place that decides which children (and rows about them) a user may see.
 
-Every view, list, search, export and file download goes through
-`scope_children` (or `get_child_for`, which 404s outside the scope).
+A policy on places: a user sees the rows whose township or village is in their scope. The ground
+floor knows no app's models; each app registers, in its AppConfig.ready(), how its rows reach a
+township and a village (`register_placed(Visit, via="child__")`), and `scope(queryset, user)`
+filters any registered model. `scope_children` and `scope_related` are the same filter with the
+path given by hand. The 404-ing lookup of a child is children.access.get_child_for.
 """
 
-from django.db.models import Q
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from .models import COUNTY_WIDE_ROLES, NO_CHILD_ROLES, Role, StaffProfile
+from .models import COUNTY_WIDE_ROLES, NO_CHILD_ROLES, Role, StaffProfile, Township, Village
 from .roles import ROLE_PERMISSIONS
 
 
@@ -110,18 +113,36 @@ def scope_related(queryset, user, child_field: str = "child"):
     return queryset if condition is None else queryset.filter(condition)
 
 
-def get_child_for(user, pk, *, for_change: bool = False):
-    """The child with this pk if the user may see it (and change it), else 404.
+# model -> the path from it to the fields township_id and village_id ("" if it has them itself).
+_PLACED: dict[type[Model], str] = {}
 
-    A read-only role (the leader) on a write URL gets 404 as well, not 403: every
-    refusal looks the same, so a page never says more than "not found".
-    """
-    from children.models import Child
 
-    child = get_object_or_404(scope_children(Child.objects.select_related("township", "village"), user), pk=pk)
-    if for_change and not can_change_children(user):
-        raise Http404
-    return child
+def register_placed(model: type[Model], *, via: str = "") -> None:
+    """Say how `model`'s rows map to places: `via` is the lookup path to the row holding
+    township_id and village_id, ending in "__" ("child__" for a row about a child)."""
+    if via and not via.endswith("__"):
+        raise ValueError(f"via must end in '__': {via!r}")
+    _PLACED[model] = via
+
+
+def placed_via(model: type[Model]) -> str:
+    try:
+        return _PLACED[model]
+    except KeyError:
+        raise LookupError(
+            f"{model._meta.label} is not registered with dingzhou_welfare.access.register_placed"
+        ) from None
+
+
+def scope(queryset: QuerySet, user) -> QuerySet:
+    """The rows of a registered model that the user may see."""
+    condition = area_filter(user, prefix=placed_via(queryset.model))
+    return queryset if condition is None else queryset.filter(condition)
+
+
+def get_placed_or_404(queryset: QuerySet, user, **lookup):
+    """The one row matching `lookup` if the user may see it, else 404 (never 403: a refusal says nothing)."""
+    return get_object_or_404(scope(queryset, user), **lookup)
 
 
 def role_may(user, permission: str) -> bool:
@@ -145,8 +166,6 @@ def can_reveal(user) -> bool:
 
 def townships_for(user):
     """The townships a user may pick in forms and filters."""
-    from children.models import Township
-
     role = role_of(user)
     if role in COUNTY_WIDE_ROLES:
         return Township.objects.all()
@@ -156,8 +175,6 @@ def townships_for(user):
 
 
 def villages_for(user):
-    from children.models import Village
-
     role = role_of(user)
     if role in COUNTY_WIDE_ROLES:
         return Village.objects.select_related("township")

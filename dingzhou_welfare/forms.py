@@ -2,9 +2,7 @@ from django import forms
 from django.contrib.auth import get_user_model, password_validation
 from django.utils.translation import gettext_lazy as _
 
-from children.models import Township, Village
-
-from .models import Role
+from .models import Role, Township, Village
 
 
 def form_errors_from(form, error: forms.ValidationError) -> None:

@@ -1,8 +1,69 @@
-"""Users' roles and township scope, and the audit trail."""
+"""Places (townships, villages), users' roles and township scope, and the audit trail.
+
+Places live on the ground floor because scoping (access.py) is by place: every app above maps its
+rows to a township and a village.
+"""
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+
+class TownshipManager(models.Manager):
+    def get_by_natural_key(self, code):
+        return self.get(code=code)
+
+
+class Township(models.Model):
+    """乡镇/街道: versioned reference data, never an enum (fixtures are keyed by code)."""
+
+    class Kind(models.TextChoices):
+        SUBDISTRICT = "subdistrict", _("街道")
+        TOWN = "town", _("镇")
+        TOWNSHIP = "township", _("乡")
+        ETHNIC_TOWNSHIP = "ethnic_township", _("民族乡")
+
+    code = models.CharField(
+        _("统计用区划代码"),
+        max_length=9,
+        unique=True,
+        validators=[RegexValidator(r"^\d{9}$", _("乡镇代码应为9位数字。"))],
+    )
+    name = models.CharField(_("名称"), max_length=50)
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
+    valid_from = models.DateField(_("启用日期"), null=True, blank=True)
+    valid_to = models.DateField(_("停用日期"), null=True, blank=True)
+
+    objects = TownshipManager()
+
+    class Meta:
+        db_table = "children_township"  # created by the children app; the rows stayed when the model moved here
+        verbose_name = _("乡镇（街道）")
+        verbose_name_plural = _("乡镇（街道）")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.code,)
+
+
+class Village(models.Model):
+    township = models.ForeignKey(Township, on_delete=models.PROTECT, related_name="villages", verbose_name=_("乡镇"))
+    name = models.CharField(_("名称"), max_length=50)
+    code = models.CharField(_("代码"), max_length=12, blank=True)
+
+    class Meta:
+        db_table = "children_village"
+        verbose_name = _("村（社区）")
+        verbose_name_plural = _("村（社区）")
+        ordering = ["township__code", "name"]
+        constraints = [models.UniqueConstraint(fields=["township", "name"], name="village_unique_name")]
+
+    def __str__(self):
+        return self.name
 
 
 class Role(models.TextChoices):
@@ -22,9 +83,9 @@ NO_CHILD_ROLES = {Role.ADMINISTRATOR}
 class StaffProfile(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
-    townships = models.ManyToManyField("children.Township", blank=True, verbose_name=_("负责乡镇"))
+    townships = models.ManyToManyField(Township, blank=True, verbose_name=_("负责乡镇"))
     villages = models.ManyToManyField(
-        "children.Village",
+        Village,
         blank=True,
         verbose_name=_("负责村（社区）"),
         help_text=_("儿童主任只负责部分村时填写；不填则为整个乡镇。"),

@@ -29,12 +29,12 @@ REGISTRY_READ = [
     "children.reveal_personal_data",
 ]
 REFERENCE_DATA = [
-    "children.view_township",
-    "children.add_township",
-    "children.change_township",
-    "children.view_village",
-    "children.add_village",
-    "children.change_village",
+    "dingzhou_welfare.view_township",
+    "dingzhou_welfare.add_township",
+    "dingzhou_welfare.change_township",
+    "dingzhou_welfare.view_village",
+    "dingzhou_welfare.add_village",
+    "dingzhou_welfare.change_village",
 ]
 
 ROLE_PERMISSIONS = {
@@ -46,14 +46,14 @@ ROLE_PERMISSIONS = {
 }
 
 
-def sync_role_groups(apps=None):
-    """Create or update one group per role with exactly its permissions."""
+def sync_role_groups(apps=None, role_permissions=None):
+    """Create or update one group per role with exactly its permissions (a migration passes those of its day)."""
     from django.apps import apps as global_apps
 
     apps = apps or global_apps
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
-    for role, codes in ROLE_PERMISSIONS.items():
+    for role, codes in (role_permissions or ROLE_PERMISSIONS).items():
         group, _created = Group.objects.get_or_create(name=role)
         wanted = []
         for code in codes:

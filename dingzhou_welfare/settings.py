@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "visits.campaigns",
     "reports",
     "imports",
+    "home",
 ]
 
 MIDDLEWARE = [

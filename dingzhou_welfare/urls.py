@@ -1,11 +1,12 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 
 from . import health, views
 
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
+    path("", include("home.urls")),  # the dashboard (the top floor: pages composing several apps)
     path("healthz/", views.healthz, name="healthz"),
     path("readyz/", health.readyz, name="readyz"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
@@ -22,5 +23,10 @@ urlpatterns = [
     path("users/new/", views.user_edit, name="user_create"),
     path("users/<int:pk>/", views.user_edit, name="user_edit"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Townships and villages moved from children to dingzhou_welfare: old admin bookmarks still land.
+    re_path(
+        r"^admin/children/(?P<model>township|village)/(?P<rest>.*)$",
+        RedirectView.as_view(url="/admin/dingzhou_welfare/%(model)s/%(rest)s", permanent=True, query_string=True),
+    ),
     path("admin/", admin.site.urls),
 ]

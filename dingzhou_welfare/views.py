@@ -1,20 +1,13 @@
-"""The dashboard and the administrator's user pages."""
+"""The administrator's user pages (the dashboard, which composes several apps, is in home/)."""
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from children.agreements.services import coverage as agreement_coverage
-from children.models import Child, ClassificationKind
-from reports.dashboard import dashboard_figures
-from subsidies.views import todo_counts
-from visits.views import dashboard_context as visits_dashboard
-
-from .access import require_role, role_of
+from .access import require_role
 from .forms import StaffUserForm
 from .models import Role
 from .services import save_staff_user
@@ -23,29 +16,6 @@ from .services import save_staff_user
 def healthz(request):
     """Liveness for load balancers; touches no database (the framework's ceiling in benchmarks)."""
     return HttpResponse("ok", content_type="text/plain")
-
-
-@login_required
-def dashboard(request):
-    figures = dashboard_figures(request.user)  # the monthly report of this month for the user's scope
-    counts = {row.kind: row.flow.end for row in figures["report"].kinds} if figures else {}
-    rows = [(kind.label, counts.get(kind.value, 0), kind.value) for kind in ClassificationKind]
-    children = Child.objects.active().visible_to(request.user)
-    return render(
-        request,
-        "dashboard.html",
-        {
-            "rows": rows,
-            "classified_total": figures["report"].classified_children if figures else 0,
-            "figures": figures,
-            "children_total": children.count(),
-            "duplicates": children.filter(likely_duplicate=True).count(),
-            "role": role_of(request.user),
-            "todo": todo_counts(request.user),
-            "visits": visits_dashboard(request.user),
-            "agreements": agreement_coverage(children, timezone.localdate()) if role_of(request.user) else None,
-        },
-    )
 
 
 @login_required

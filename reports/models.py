@@ -63,7 +63,7 @@ class BatchMoney(models.Model):
 
     batch = models.ForeignKey("subsidies.Batch", on_delete=models.CASCADE, related_name="+")
     programme = models.ForeignKey("subsidies.Programme", on_delete=models.CASCADE, related_name="+")
-    township = models.ForeignKey("children.Township", on_delete=models.CASCADE, related_name="+")
+    township = models.ForeignKey("dingzhou_welfare.Township", on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=12)
     amount = models.DecimalField(max_digits=14, decimal_places=2)
     lines = models.PositiveIntegerField()

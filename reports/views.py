@@ -14,7 +14,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from dingzhou_welfare.access import can_reveal, get_child_for, require_role, role_of, townships_for
+from children.access import get_child_for
+from dingzhou_welfare.access import can_reveal, require_role, role_of, townships_for
 from dingzhou_welfare.audit import log_action
 from dingzhou_welfare.jobs import views as job_views
 from dingzhou_welfare.models import COUNTY_WIDE_ROLES, AuditEntry, Role

@@ -7,16 +7,19 @@ class SubsidiesConfig(AppConfig):
     verbose_name = _("保障与发放")
 
     def ready(self):
+        from children import casefile
+        from dingzhou_welfare.access import register_placed
         from dingzhou_welfare.tasks import requeue_stalled_jobs, watch_stalled
 
+        from .endings import connect
         from .exports import restart_export_job
-        from .models import ExportJob
+        from .models import Enrolment, ExportJob
         from .tasks import requeue_stalled_batches
+        from .views import child_enrolments_context
 
         watch_stalled("subsidies.batches", requeue_stalled_batches)
         watch_stalled("subsidies.exports", lambda: requeue_stalled_jobs(ExportJob, restart=restart_export_job))
-
-        from .endings import connect
-
         # Endings in the registry reach the enrolments (children/hooks.py).
         connect()
+        register_placed(Enrolment, via="child__")
+        casefile.register_section(child_enrolments_context)

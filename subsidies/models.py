@@ -292,7 +292,7 @@ class BatchTownship(models.Model):
         DONE = "done", _("已完成")
 
     batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="townships")
-    township = models.ForeignKey("children.Township", on_delete=models.PROTECT)
+    township = models.ForeignKey("dingzhou_welfare.Township", on_delete=models.PROTECT)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     line_count = models.PositiveIntegerField(default=0)
     total_amount = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0.00"))
@@ -317,7 +317,7 @@ class Line(models.Model):
     enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="lines")
     child = models.ForeignKey("children.Child", on_delete=models.PROTECT, related_name="+")
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="+")
-    township = models.ForeignKey("children.Township", on_delete=models.PROTECT, related_name="+")
+    township = models.ForeignKey("dingzhou_welfare.Township", on_delete=models.PROTECT, related_name="+")
     village_name = models.CharField(max_length=50, blank=True)
     period = models.DateField(_("所属期"))
     kind = models.CharField(_("发放方式"), max_length=12, choices=Kind.choices)

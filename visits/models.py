@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from dingzhou_welfare.access import scope
+
 
 class RiskLevel(models.TextChoices):
     HIGH = "high", _("高风险")
@@ -46,9 +48,7 @@ def _note(label):
 
 class VisitQuerySet(models.QuerySet):
     def visible_to(self, user):
-        from dingzhou_welfare.access import scope_related
-
-        return scope_related(self, user, "child")
+        return scope(self, user)
 
 
 class Visit(models.Model):
@@ -288,8 +288,10 @@ class VisitSchedule(models.Model):
     child = models.OneToOneField(
         "children.Child", on_delete=models.CASCADE, primary_key=True, related_name="visit_schedule"
     )
-    township = models.ForeignKey("children.Township", on_delete=models.PROTECT, related_name="+")
-    village = models.ForeignKey("children.Village", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    township = models.ForeignKey("dingzhou_welfare.Township", on_delete=models.PROTECT, related_name="+")
+    village = models.ForeignKey(
+        "dingzhou_welfare.Village", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     risk_level = models.CharField(_("风险等级"), max_length=10, choices=RiskLevel.choices, blank=True)
     patrol = models.BooleanField(_("重点巡防对象"), default=False)
     patrol_source = models.CharField(_("列入方式"), max_length=10, choices=PatrolSource.choices, blank=True)
@@ -326,7 +328,7 @@ class VisitWorkload(models.Model):
     """The nightly figures: what is due and overdue, per township and per caseworker, on a day."""
 
     day = models.DateField(_("日期"))
-    township = models.ForeignKey("children.Township", on_delete=models.CASCADE, related_name="+")
+    township = models.ForeignKey("dingzhou_welfare.Township", on_delete=models.CASCADE, related_name="+")
     caseworker = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )

@@ -13,10 +13,10 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from children.access import get_child_for
 from dingzhou_welfare.access import (
     area_filter,
     can_change_children,
-    get_child_for,
     require_role,
     role_of,
     scope_related,

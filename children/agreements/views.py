@@ -13,14 +13,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from dingzhou_welfare.access import can_change_children, can_reveal, get_child_for, require_role, scope_children
+from dingzhou_welfare.access import can_change_children, can_reveal, require_role, scope_children
 from dingzhou_welfare.forms import form_errors_from
+from dingzhou_welfare.idnumbers import parse_id_number
 from dingzhou_welfare.models import Role
 from dingzhou_welfare.pagination import CappedPaginator
 from dingzhou_welfare.pdf import pdf_response, render_pdf
 
 from .. import services as child_services
-from ..idnumbers import parse_id_number
+from ..access import get_child_for
 from ..models import Child, GuardianshipAgreement, age_on
 from . import services as agreements
 from .forms import AgreementForm, EndAgreementForm, SignForm, WorkListForm

@@ -7,9 +7,11 @@ def create_groups(apps, schema_editor):
         config.models_module = True
         create_permissions(config, verbosity=0, apps=apps)
         config.models_module = None
-    from dingzhou_welfare.roles import sync_role_groups
+    from dingzhou_welfare.roles import ROLE_PERMISSIONS, sync_role_groups
 
-    sync_role_groups(apps)
+    # Townships and villages were children's models until dingzhou_welfare 0004 moved them.
+    then = {role: [code.replace("dingzhou_welfare.", "children.") for code in codes] for role, codes in ROLE_PERMISSIONS.items()}
+    sync_role_groups(apps, role_permissions=then)
 
 
 class Migration(migrations.Migration):

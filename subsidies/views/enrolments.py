@@ -13,8 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from children.access import get_child_for
 from children.models import Child, add_years
-from dingzhou_welfare.access import get_child_for, require_role, role_of, scope_related
+from dingzhou_welfare.access import require_role, role_of, scope_related
 from dingzhou_welfare.forms import form_errors_from
 from dingzhou_welfare.models import AuditEntry, Role
 from dingzhou_welfare.pagination import CappedPaginator

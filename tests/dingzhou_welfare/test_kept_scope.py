@@ -77,7 +77,7 @@ def test_a_village_added_in_the_admin_is_offered_at_once(client, administrator, 
     client.force_login(staff)
     assert "北村" not in client.get(reverse("children:list"), {"township": township_a.pk}).text
     client.force_login(administrator)
-    response = client.post(reverse("admin:children_village_add"), {"township": township_a.pk, "name": "北村"})
+    response = client.post(reverse("admin:dingzhou_welfare_village_add"), {"township": township_a.pk, "name": "北村"})
     assert response.status_code == 302
     assert Village.objects.filter(name="北村").exists()
     client.force_login(staff)

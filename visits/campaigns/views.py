@@ -19,15 +19,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from children.access import get_child_for
 from children.models import Child, Classification
-from dingzhou_welfare.access import (
-    can_change_children,
-    get_child_for,
-    require_role,
-    role_of,
-    scope_children,
-    scope_related,
-)
+from dingzhou_welfare.access import can_change_children, require_role, role_of, scope_children, scope_related
 from dingzhou_welfare.audit import log_action
 from dingzhou_welfare.forms import form_errors_from
 from dingzhou_welfare.models import AuditEntry, Role

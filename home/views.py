@@ -1,0 +1,35 @@
+"""The dashboard: one page gathering figures from every app for the user's scope."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.utils import timezone
+
+from children.agreements.services import coverage as agreement_coverage
+from children.models import Child, ClassificationKind
+from dingzhou_welfare.access import role_of
+from reports.dashboard import dashboard_figures
+from subsidies.views import todo_counts
+from visits.views import dashboard_context as visits_dashboard
+
+
+@login_required
+def dashboard(request):
+    figures = dashboard_figures(request.user)  # the monthly report of this month for the user's scope
+    counts = {row.kind: row.flow.end for row in figures["report"].kinds} if figures else {}
+    rows = [(kind.label, counts.get(kind.value, 0), kind.value) for kind in ClassificationKind]
+    children = Child.objects.active().visible_to(request.user)
+    return render(
+        request,
+        "dashboard.html",
+        {
+            "rows": rows,
+            "classified_total": figures["report"].classified_children if figures else 0,
+            "figures": figures,
+            "children_total": children.count(),
+            "duplicates": children.filter(likely_duplicate=True).count(),
+            "role": role_of(request.user),
+            "todo": todo_counts(request.user),
+            "visits": visits_dashboard(request.user),
+            "agreements": agreement_coverage(children, timezone.localdate()) if role_of(request.user) else None,
+        },
+    )

@@ -1,0 +1,29 @@
+"""Townships and villages moved to dingzhou_welfare (its 0004): these fields point there. State only."""
+
+import django.db.models.deletion
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("subsidies", "0005_default_stacking_rules"),
+        ("dingzhou_welfare", "0004_places_move_here"),
+    ]
+
+    operations = [
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AlterField(
+                    model_name="batchtownship",
+                    name="township",
+                    field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to="dingzhou_welfare.township"),
+                ),
+                migrations.AlterField(
+                    model_name="line",
+                    name="township",
+                    field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to="dingzhou_welfare.township"),
+                ),
+            ],
+            database_operations=[],
+        ),
+    ]
