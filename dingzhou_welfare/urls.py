@@ -1,7 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path, re_path
-from django.views.generic import RedirectView
+from django.urls import include, path
 
 from . import health, views
 
@@ -23,10 +22,5 @@ urlpatterns = [
     path("users/new/", views.user_edit, name="user_create"),
     path("users/<int:pk>/", views.user_edit, name="user_edit"),
     path("i18n/", include("django.conf.urls.i18n")),
-    # Townships and villages moved from children to dingzhou_welfare: old admin bookmarks still land.
-    re_path(
-        r"^admin/children/(?P<model>township|village)/(?P<rest>.*)$",
-        RedirectView.as_view(url="/admin/dingzhou_welfare/%(model)s/%(rest)s", permanent=True, query_string=True),
-    ),
     path("admin/", admin.site.urls),
 ]

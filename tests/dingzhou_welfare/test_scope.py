@@ -282,3 +282,33 @@ def test_admin_site_is_not_a_way_around_scope(client, caseworker_a, administrato
     assert response.status_code == 200
     assert "/admin/children/child/" not in response.text
     assert client.get("/admin/children/child/").status_code == 404
+
+
+def test_every_model_about_a_child_is_registered_with_the_access_policy():
+    from children.models import Child, ChildDocument, Classification
+    from dingzhou_welfare.access import placed_via
+    from subsidies.models import Enrolment
+    from visits.models import MandatoryReport, Visit
+
+    assert placed_via(Child) == ""
+    for model in (ChildDocument, Classification, Enrolment, Visit, MandatoryReport):
+        assert placed_via(model) == "child__"
+
+
+def test_scope_refuses_a_model_nobody_registered(caseworker_a):
+    from django.contrib.auth.models import Group
+
+    from dingzhou_welfare.access import register_placed, scope
+
+    with pytest.raises(LookupError, match="auth.Group"):
+        scope(Group.objects.all(), caseworker_a)
+    with pytest.raises(ValueError, match="must end in"):
+        register_placed(Group, via="child")
+
+
+def test_scope_keeps_a_caseworker_to_their_township(caseworker_a, child_a, child_b, staff):
+    from children.models import Child
+    from dingzhou_welfare.access import scope
+
+    assert list(scope(Child.objects.all(), caseworker_a)) == [child_a]
+    assert set(scope(Child.objects.all(), staff)) == {child_a, child_b}
