@@ -5,6 +5,7 @@ migrations left out, as they name historical states), so it cannot be fooled by 
 """
 
 import ast
+import itertools
 from collections import defaultdict
 from pathlib import Path
 
@@ -60,7 +61,7 @@ def find_cycles(edges) -> list[list[str]]:
 
 def describe(cycle, edges) -> str:
     lines = [" -> ".join(cycle)]
-    for source, target in zip(cycle, cycle[1:], strict=False):
+    for source, target in itertools.pairwise(cycle):
         lines.append(f"  {source} -> {target}:")
         lines += [f"    {where}" for where in edges[source, target]]
     return "\n".join(lines)

@@ -300,7 +300,7 @@ def test_scope_refuses_a_model_nobody_registered(caseworker_a):
 
     from dingzhou_welfare.access import register_placed, scope
 
-    with pytest.raises(LookupError, match="auth.Group"):
+    with pytest.raises(LookupError, match=r"auth\.Group"):
         scope(Group.objects.all(), caseworker_a)
     with pytest.raises(ValueError, match="must end in"):
         register_placed(Group, via="child")
