@@ -37,10 +37,15 @@ def test_places_children_and_scopes_survive_the_move(django_user_model):
     profile = old.get_model("dingzhou_welfare", "StaffProfile").objects.create(user_id=user.pk, role="caseworker")
     profile.townships.add(township)
     profile.villages.add(village)
-    ContentType = old.get_model("contenttypes", "ContentType")
-    township_type = ContentType.objects.get(app_label="children", model="township")
-    administrators = old.get_model("auth", "Group").objects.get(name="administrator")
-    assert administrators.permissions.filter(content_type=township_type, codename="add_township").exists()
+    # A transactional test before this one may have flushed the groups 0002 made: hold one here.
+    township_type, _ = old.get_model("contenttypes", "ContentType").objects.get_or_create(
+        app_label="children", model="township"
+    )
+    permission, _ = old.get_model("auth", "Permission").objects.get_or_create(
+        content_type=township_type, codename="add_township", defaults={"name": "Can add 乡镇（街道）"}
+    )
+    administrators, _ = old.get_model("auth", "Group").objects.get_or_create(name="administrator")
+    administrators.permissions.add(permission)
 
     new = migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
 
@@ -57,6 +62,29 @@ def test_places_children_and_scopes_survive_the_move(django_user_model):
     assert not ContentType.objects.filter(app_label="children", model__in=["township", "village"]).exists()
     administrators = new.get_model("auth", "Group").objects.get(name="administrator")
     assert administrators.permissions.filter(content_type_id=township_type.pk, codename="add_township").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_content_types_made_early_for_the_moved_places_merge_into_the_kept_ones():
+    """post_migrate may have created dingzhou_welfare's content types already: the old ones stay."""
+    old = migrate(BEFORE)
+    ContentType = old.get_model("contenttypes", "ContentType")
+    Permission, Group = old.get_model("auth", "Permission"), old.get_model("auth", "Group")
+    kept, _ = ContentType.objects.get_or_create(app_label="children", model="village")
+    old_permission, _ = Permission.objects.get_or_create(
+        content_type=kept, codename="change_village", defaults={"name": "Can change 村"}
+    )
+    early = ContentType.objects.create(app_label="dingzhou_welfare", model="village")
+    early_permission = Permission.objects.create(content_type=early, codename="change_village", name="Can change 村")
+    group = Group.objects.create(name="村务")
+    group.permissions.add(early_permission)
+
+    new = migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+    ContentType = new.get_model("contenttypes", "ContentType")
+    assert ContentType.objects.get(app_label="dingzhou_welfare", model="village").pk == kept.pk
+    group = new.get_model("auth", "Group").objects.get(name="村务")
+    assert list(group.permissions.values_list("pk", flat=True)) == [old_permission.pk]
 
 
 @pytest.mark.django_db(transaction=True)
