@@ -4,9 +4,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from children.idnumbers import mask_id_number, mask_phone, normalize_id_number, parse_id_number
 from children.models import Child
 from dingzhou_welfare.audit import diff, log_action, snapshot
+from dingzhou_welfare.idnumbers import mask_id_number, mask_phone, normalize_id_number, parse_id_number
 
 from ..models import (
     CONSENT_AGE,

@@ -5,9 +5,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dingzhou_welfare.access import townships_for
+from dingzhou_welfare.idnumbers import normalize_id_number
 
 from ..forms import DateInput, upload_help, validate_upload
-from ..idnumbers import normalize_id_number
 from ..models import GuardianshipAgreement
 from .services import FIELDS
 

@@ -18,9 +18,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from dingzhou_welfare.audit import diff, log_action, snapshot
+from dingzhou_welfare.idnumbers import mask_id_number, mask_phone, parse_id_number
 from dingzhou_welfare.models import AuditEntry
 
-from ..idnumbers import mask_id_number, mask_phone, parse_id_number
 from ..models import (
     Carer,
     Child,

@@ -3,7 +3,8 @@
 import datetime
 import random
 
-from ..idnumbers import check_char
+from dingzhou_welfare.idnumbers import check_char
+
 from ..models import Carer, Child, Classification, ParentSituation, PaymentAccount, add_years
 from .plan import DAY, PREFIX
 from .words import MAN_NAMES, OLD_MAN_NAMES, OLD_WOMAN_NAMES, SURNAME_WEIGHTS, SURNAMES, WOMAN_NAMES
