@@ -10,7 +10,7 @@ from django.db.migrations.executor import MigrationExecutor
 BEFORE = [
     ("dingzhou_welfare", "0003_staffprofile_scope_version"),
     ("children", "0004_agreement_scan_restrict"),
-    ("subsidies", "0003_export_job"),
+    ("subsidies", "0005_default_stacking_rules"),
     ("reports", "0002_batch_money"),
     ("visits", "0002_default_intervals"),
 ]
