@@ -23,8 +23,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from ..readers import open_sheet
+from .columns import CHUNK, COLUMNS, OPTIONAL_COLUMNS, REQUIRED
 from .compare import _load_existing, compare
-from .parse import CHUNK, COLUMNS, OPTIONAL_COLUMNS, REQUIRED, Context, Row, parse_row
+from .parse import Context, Row, parse_row
 from .write import Written, refresh_duplicate_flags, write_chunk
 
 __all__ = [

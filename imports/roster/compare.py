@@ -19,7 +19,8 @@ from subsidies.models import Enrolment
 from subsidies.months import format_month
 from subsidies.stacking import exclusive_conflicts
 
-from .parse import ACCOUNT_FIELDS, CARER_FIELDS, CHILD_FIELDS, MASKS, PREVIEW_FIELDS, Context, Row
+from .columns import ACCOUNT_FIELDS, CARER_FIELDS, CHILD_FIELDS, MASKS, PREVIEW_FIELDS
+from .parse import Context, Row
 
 Kind = ClassificationKind
 
