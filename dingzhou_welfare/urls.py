@@ -24,3 +24,5 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
+
+handler400 = "dingzhou_welfare.errors.bad_request"
