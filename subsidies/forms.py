@@ -8,7 +8,7 @@ from children.forms import DateInput
 from dingzhou_welfare.access import townships_for
 
 from .models import Enrolment, Programme
-from .months import format_month, month_start, parse_month
+from .months import MonthOutOfRange, format_month, month_start, parse_month
 from .services import ReviewOutcome
 
 
@@ -26,6 +26,12 @@ class MonthField(forms.CharField):
             return None
         try:
             return parse_month(value)
+        except MonthOutOfRange as error:
+            raise forms.ValidationError(
+                _("月份应在 %(first)s 至 %(last)s 之间。")
+                % {"first": format_month(error.first), "last": format_month(error.last)},
+                code="out_of_range",
+            ) from None
         except ValueError:
             raise forms.ValidationError(_("请按“年-月”填写月份，例如 2026-05。"), code="invalid") from None
 

@@ -415,7 +415,8 @@ def changes(request):
     require_role(request.user, *READERS)
     this_month = month_start(timezone.localdate())
     form = MonthChoiceForm(request.GET or None, initial={"month": this_month})
-    month = form.cleaned_data["month"] if form.is_valid() else this_month
+    valid = form.is_valid() or not form.is_bound
+    month = form.cleaned_data["month"] if form.is_bound and valid else this_month  # else this month, with the error
     return render(
         request,
         "subsidies/changes.html",
@@ -426,6 +427,7 @@ def changes(request):
             "previous_month": add_months(month, -1),
             "next_month": add_months(month, 1),
         },
+        status=200 if valid else 400,
     )
 
 
