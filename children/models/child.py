@@ -11,16 +11,21 @@ from dingzhou_welfare.access import scope
 from dingzhou_welfare.idnumbers import validate_id_number
 from dingzhou_welfare.models import Township, Village
 
+from ..validators import validate_birth_date
+
 ID_NUMBER_SHAPE = Q(id_number="") | Q(id_number__regex=r"^[0-9]{17}[0-9X]$")
 
 
 def add_years(day: datetime.date, years: int) -> datetime.date:
     """`day` moved by whole years. 29 February becomes 1 March going forward, 28 February going back,
     so "turns 18 on" and "born on or before the cut-off for 18" always agree."""
+    year = day.year + years
+    if not datetime.MINYEAR <= year <= datetime.MAXYEAR:  # a bad birth date kept from before it was checked
+        return datetime.date.max if years > 0 else datetime.date.min
     try:
-        return day.replace(year=day.year + years)
+        return day.replace(year=year)
     except ValueError:  # 29 February in a common year
-        return datetime.date(day.year + years, 3, 1) if years > 0 else day.replace(year=day.year + years, day=28)
+        return datetime.date(year, 3, 1) if years > 0 else day.replace(year=year, day=28)
 
 
 def age_on(birth_date: datetime.date, day: datetime.date) -> int:
@@ -85,7 +90,7 @@ class Child(models.Model):
     ethnicity = models.CharField(_("民族"), max_length=20, default="汉族")
     id_number = models.CharField(_("身份证号"), max_length=18, blank=True, default="", validators=[validate_id_number])
     no_id_reason = models.CharField(_("无身份证号原因"), max_length=200, blank=True)
-    birth_date = models.DateField(_("出生日期"))
+    birth_date = models.DateField(_("出生日期"), validators=[validate_birth_date])
     hukou_type = models.CharField(_("户籍性质"), max_length=10, choices=HukouType.choices)
     hukou_address = models.CharField(_("户籍地址"), max_length=200, blank=True)
     current_address = models.CharField(_("现住址"), max_length=200, blank=True)

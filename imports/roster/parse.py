@@ -16,6 +16,7 @@ from children.models import (
     Village,
 )
 from children.names import clean_name, validate_name
+from children.validators import validate_birth_date
 from dingzhou_welfare.idnumbers import check_agrees_with_id, parse_id_number
 from subsidies.models import Programme
 from subsidies.months import add_months, month_start
@@ -281,8 +282,11 @@ def parse_row(row: Row, header: dict[str, int], ctx: Context) -> None:
             row.error("出生日期", _("没有身份证号时须填写出生日期。"))
         if "sex" not in child and not any(c == "性别" for c, _m in row.errors):
             row.error("性别", _("没有身份证号时须填写性别。"))
-    if child.get("birth_date") and child["birth_date"] > ctx.today:
-        row.error("出生日期", _("出生日期不能晚于今天。"))
+    if child.get("birth_date"):
+        try:
+            validate_birth_date(child["birth_date"], today=ctx.today)
+        except ValidationError as error:
+            row.error("出生日期", error.messages[0])
 
     ethnicity = get("民族", _max(Child, "ethnicity"))
     if ethnicity:
