@@ -5,6 +5,7 @@ One validator for models, forms and imports. Messages are for clerks.
 
 import datetime
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -13,7 +14,7 @@ from django.utils.translation import gettext as _
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
-ID_PATTERN = re.compile(r"^\d{17}[\dX]$")
+ID_PATTERN = re.compile(r"^[0-9]{17}[0-9X]$")  # ASCII only, as the database's child_id_number_shape
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,8 @@ def check_char(first17: str) -> str:
 
 
 def normalize_id_number(value: str) -> str:
-    return (value or "").strip().replace(" ", "").upper()
+    """Full-width digits and Ｘ (typed with a Chinese input method) become ASCII; spaces go; x becomes X."""
+    return unicodedata.normalize("NFKC", value or "").strip().replace(" ", "").upper()
 
 
 def parse_id_number(value: str, *, today: datetime.date | None = None) -> IdInfo:
