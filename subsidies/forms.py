@@ -10,6 +10,7 @@ from dingzhou_welfare.access import townships_for
 from .models import Enrolment, Programme
 from .months import MonthOutOfRange, format_month, month_start, parse_month
 from .services import ReviewOutcome
+from .validators import validate_standard_amount, validate_standard_month
 
 
 class MonthField(forms.CharField):
@@ -52,6 +53,21 @@ class StandardForm(forms.Form):
         widget=forms.NumberInput(attrs={"step": "0.01"}),
     )
     note = forms.CharField(label=_("依据"), max_length=200, help_text=_("文件名称和文号，例如 冀民〔2026〕X号。"))
+
+    def __init__(self, *args, programme: Programme, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.programme = programme
+        self.fields["amount"].widget.attrs["max"] = str(programme.max_monthly_amount)  # clean_amount says why
+
+    def clean_effective_month(self):
+        month = self.cleaned_data["effective_month"]
+        validate_standard_month(month)
+        return month
+
+    def clean_amount(self):
+        amount = self.cleaned_data["amount"]
+        validate_standard_amount(amount, ceiling=self.programme.max_monthly_amount)
+        return amount
 
 
 class ApplyForm(forms.Form):

@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -11,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from children.models import ClassificationKind
 from dingzhou_welfare.jobs.models import Job
+
+from .validators import DEFAULT_MONTHLY_CEILING, validate_standard_amount, validate_standard_month
 
 
 class Programme(models.Model):
@@ -44,6 +47,14 @@ class Programme(models.Model):
     stop_rule = models.CharField(_("停发规则"), max_length=30, choices=StopRule.choices)
     display_order = models.PositiveSmallIntegerField(_("排序"), default=0)
     active = models.BooleanField(_("启用"), default=True)
+    max_monthly_amount = models.DecimalField(
+        _("月标准上限（元）"),
+        max_digits=10,
+        decimal_places=2,
+        default=DEFAULT_MONTHLY_CEILING,
+        validators=[MinValueValidator(Decimal("0.00"))],
+        help_text=_("高于此数的月标准会被拒绝，以免多输几个零。"),
+    )
 
     class Meta:
         verbose_name = _("保障项目")
@@ -88,7 +99,7 @@ class Standard(models.Model):
     """A programme's monthly amount from a month on; the latest one started is in force."""
 
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="standards")
-    effective_month = models.DateField(_("起始月份"))
+    effective_month = models.DateField(_("起始月份"), validators=[validate_standard_month])
     amount = models.DecimalField(
         _("月标准（元）"), max_digits=10, decimal_places=2, validators=[MinValueValidator(Decimal("0.00"))]
     )
@@ -108,6 +119,13 @@ class Standard(models.Model):
 
     def __str__(self):
         return f"{self.programme} {self.effective_month:%Y-%m} {self.amount}"
+
+    def clean(self):
+        if self.programme_id and self.amount is not None:
+            try:
+                validate_standard_amount(self.amount, ceiling=self.programme.max_monthly_amount)
+            except ValidationError as error:
+                raise ValidationError({"amount": error.messages}) from None
 
 
 class EnrolmentQuerySet(models.QuerySet):

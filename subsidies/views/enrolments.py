@@ -76,7 +76,7 @@ def standard_set(request, pk):
     programme = get_object_or_404(Programme, pk=pk)
     current = programme.standards.filter(effective_month__lte=month_start(timezone.localdate())).first()
     initial = {"effective_month": month_start(timezone.localdate()), "amount": current.amount if current else None}
-    form = StandardForm(request.POST if request.method == "POST" else None, initial=initial)
+    form = StandardForm(request.POST if request.method == "POST" else None, initial=initial, programme=programme)
     if request.method == "POST" and form.is_valid():
         try:
             standard = services.set_standard(actor=request.user, programme=programme, **form.cleaned_data)
