@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dingzhou_welfare.access import townships_for, villages_for, villages_limited
 from dingzhou_welfare.idnumbers import normalize_id_number
+from dingzhou_welfare.uploads import check_pdf, reencode_image
 
 from .models import Carer, Child, ChildDocument, Classification, ParentSituation, PaymentAccount
 from .names import clean_name, validate_name
@@ -157,7 +158,8 @@ EXTENSIONS = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", 
 
 
 def validate_upload(upload):
-    """Size and type checks for an uploaded document; sets the trusted content type."""
+    """Size and type checks for an uploaded document, then the file opened: a PDF parsed, an image
+    re-encoded (the upload returned is the one to store). Sets the trusted content type."""
     if upload.size > settings.MAX_UPLOAD_MB * 1024 * 1024:
         raise forms.ValidationError(
             _("文件太大（%(size).1f MB），不能超过 %(mb)d MB。")
@@ -174,7 +176,10 @@ def validate_upload(upload):
             _("文件内容与扩展名不符，可能已损坏或不是 %(ext)s 文件。") % {"ext": suffix[1:].upper()}
         )
     upload.content_type = expected
-    return upload
+    if expected == "application/pdf":
+        check_pdf(upload)
+        return upload
+    return reencode_image(upload, content_type=expected)
 
 
 def upload_help():

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from children.forms import DateInput
+from dingzhou_welfare.uploads import reencode_image
 
 from .models import DIMENSIONS, IntervalTier, Rating, Visit
 from .services import MAX_PHOTOS, VISIT_FIELDS
@@ -61,8 +62,7 @@ class PhotosField(forms.FileField):
                 raise forms.ValidationError(
                     _("“%(name)s”不是 JPG、PNG 或 WebP 图片，请上传手机拍摄的照片。") % {"name": upload.name}
                 )
-            upload.content_type = content_type
-            cleaned.append(upload)
+            cleaned.append(reencode_image(upload, content_type=content_type))
         return cleaned
 
 

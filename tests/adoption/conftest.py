@@ -10,8 +10,8 @@ from adoption import services
 from adoption.models import AdoptionCase, Dimension, State
 from dingzhou_welfare.models import Role
 from tests.factories import make_id_number, make_user
+from tests.upload_support import PNG
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 D = datetime.date.fromisoformat
 
 

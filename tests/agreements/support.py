@@ -5,9 +5,8 @@ import datetime
 from children import services
 from children.models import ClassificationKind, ParentSituation
 from tests.factories import make_id_number
+from tests.upload_support import PDF, PNG  # noqa: F401 - imported by the tests from here
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
-PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
 GRANDMOTHER_ID = make_id_number(datetime.date(1958, 4, 2), "F")
 
 

@@ -15,6 +15,7 @@ from adoption.models import AdoptionCase, State
 from children.models import Child
 from dingzhou_welfare.models import Role
 from tests.factories import PASSWORD, ChildFactory, make_id_number, make_user
+from tests.upload_support import PNG
 
 from .conftest import PHONE, log_in, overflow, skip_without_chromium
 
@@ -23,7 +24,6 @@ expect = pytest.importorskip("playwright.sync_api").expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = Path("/tmp/shots/adoption")  # noqa: S108 - where the team looks at screenshots
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 def shoot(page, name):

@@ -2,10 +2,8 @@
 
 import datetime
 
+from tests.upload_support import JPEG, PNG  # noqa: F401 - imported by the tests from here
 from visits.models import DIMENSIONS, Rating
-
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
 
 
 def visit_data(**overrides) -> dict:
