@@ -179,7 +179,7 @@ def save_applicant(*, actor, case: AdoptionCase, data: dict, applicant: Applican
 def add_document(
     *, actor, case: AdoptionCase, party: str, kind: str, upload, applicant: Applicant | None = None, note: str = ""
 ) -> CaseDocument:
-    """Store an upload already checked by children.forms.validate_upload (size, type, magic bytes)."""
+    """Store an upload already checked by children.forms.validate_upload (size, type, opened and re-encoded)."""
     if party == Party.APPLICANT and (applicant is None or applicant.case_id != case.pk):
         raise ValidationError({"applicant": _("请选择这份材料属于哪一名收养人。")})
     if party != Party.APPLICANT:
