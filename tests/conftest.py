@@ -1,6 +1,8 @@
 """The cast: townships A and B, one user per role, a child in each township."""
 
 import pytest
+from django.conf import settings
+from django.utils import translation
 
 from children import places
 from dingzhou_welfare import signed_in, versions
@@ -21,6 +23,13 @@ def fresh_kept_data():
     signed_in.forget()
     for topic in versions.TOPICS:
         versions.forget(topic)
+
+
+@pytest.fixture(autouse=True)
+def chinese_to_begin_with():
+    """A request in English leaves English active in the thread (LocaleMiddleware does not switch back);
+    each test starts in the default language, as a new request would."""
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture
