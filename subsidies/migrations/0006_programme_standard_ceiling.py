@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('subsidies', '0003_export_job'),
+        ('subsidies', '0005_default_stacking_rules'),
     ]
 
     operations = [
