@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('subsidies', '0005_default_stacking_rules'),
+        ('subsidies', '0006_places_in_dingzhou_welfare'),
     ]
 
     operations = [
