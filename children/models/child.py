@@ -148,6 +148,15 @@ class Child(models.Model):
     def __str__(self):
         return self.name
 
+    def clean_fields(self, exclude=None):
+        """The birth-date rule (validate_birth_date: a minor today) applies to a date entered or
+        changed; a child who has since turned 18 keeps a record that can still be edited."""
+        if self.pk and self.birth_date:
+            stored = type(self).objects.filter(pk=self.pk).values_list("birth_date", flat=True).first()
+            if stored == self.birth_date:
+                exclude = {*(exclude or ()), "birth_date"}
+        super().clean_fields(exclude=exclude)
+
     def clean(self):
         from django.core.exceptions import ValidationError
 

@@ -93,3 +93,21 @@ def test_a_stored_bad_birth_date_still_renders_its_pages(client_a, township_a, v
         {"kind": "orphan_scattered", "start_date": "2026-05-01"},
     )
     assert response.status_code in (302, 400)
+
+
+def test_a_child_who_has_turned_18_can_still_be_edited(client_a, township_a, village_a):
+    """The rule is for a birth date entered or changed: a record kept past the 18th birthday (an
+    in-school extension, a closed file) still saves when its birth date is left as it is."""
+    child = ChildFactory(
+        township=township_a, village=village_a, id_number="", no_id_reason="弃婴尚未落户",
+        birth_date=datetime.date(2007, 1, 1),
+    )  # fmt: skip
+    data = no_id(township_a, village_a, "2007-01-01") | {"name": "王新名"}
+    response = client_a.post(reverse("children:edit", args=[child.pk]), data)
+    assert response.status_code == 302, response.context["form"].errors
+    child.refresh_from_db()
+    assert child.name == "王新名"
+    data["birth_date"] = "2007-01-02"  # a changed date must lie within childhood again
+    response = client_a.post(reverse("children:edit", args=[child.pk]), data)
+    assert response.status_code == 200
+    assert response.context["form"].errors["birth_date"]
