@@ -194,6 +194,9 @@ BACKUP_KEEP = envint("BACKUP_KEEP", 14)
 # from the current one (0 = this month, the bureau pays within the month).
 DISBURSEMENT_DAY = envint("DISBURSEMENT_DAY", 5)
 DISBURSEMENT_MONTH_OFFSET = envint("DISBURSEMENT_MONTH_OFFSET", 0)
+# A batch's problem list flags an account paid for more than this many children (siblings with one
+# guardian share an account, so the default allows three).
+SHARED_ACCOUNT_MAX_CHILDREN = envint("SHARED_ACCOUNT_MAX_CHILDREN", 3)
 CELERY_BEAT_SCHEDULE = {
     "exports-purge-nightly": {
         "task": "subsidies.exports.purge_old_exports_task",

@@ -45,11 +45,31 @@ class Merge:
 Row = tuple[str, list]
 
 
-def write_xlsx(rows: Iterable[Row], out, *, widths: list[int], sheet_name: str, portrait: bool = False) -> int:
-    """Write tagged rows to an .xlsx file path or binary file object; returns the number of "line" rows.
+@dataclass(frozen=True)
+class Sheet:
+    """A further worksheet of a workbook: its name, tagged rows and column widths."""
+
+    name: str
+    rows: Iterable[Row]
+    widths: list[int]
+    portrait: bool = False
+
+
+def write_xlsx(
+    rows: Iterable[Row],
+    out,
+    *,
+    widths: list[int],
+    sheet_name: str,
+    portrait: bool = False,
+    more_sheets: Iterable[Sheet] = (),
+) -> int:
+    """Write tagged rows to an .xlsx file path or binary file object; returns the number of "line" rows
+    of the first sheet.
 
     constant_memory mode: each row goes to disk as soon as the next one starts, so the rows
-    must come in order and memory does not grow with their number.
+    must come in order and memory does not grow with their number; `more_sheets` are written
+    after the first, each in full.
     """
     workbook = xlsxwriter.Workbook(
         out,
@@ -61,7 +81,6 @@ def write_xlsx(rows: Iterable[Row], out, *, widths: list[int], sheet_name: str, 
             "default_format_properties": {"font_name": "宋体", "font_size": 10},
         },
     )
-    sheet = workbook.add_worksheet(sheet_name[:31])
     base = {"font_name": "宋体", "font_size": 10, "valign": "vcenter"}
     grid = {**base, "border": 1}
 
@@ -83,6 +102,15 @@ def write_xlsx(rows: Iterable[Row], out, *, widths: list[int], sheet_name: str, 
         "total": cell_formats(subtotal, bg_color="#E2EFDA"),
         "signature": cell_formats(base, bold=True),
     }
+    lines = _write_sheet(workbook, formats, rows, widths=widths, name=sheet_name, portrait=portrait)
+    for sheet in more_sheets:
+        _write_sheet(workbook, formats, sheet.rows, widths=sheet.widths, name=sheet.name, portrait=sheet.portrait)
+    workbook.close()
+    return lines
+
+
+def _write_sheet(workbook, formats, rows: Iterable[Row], *, widths: list[int], name: str, portrait: bool) -> int:
+    sheet = workbook.add_worksheet(name[:31])
     for col, width in enumerate(widths):
         sheet.set_column(col, col, width)
     if portrait:
@@ -139,7 +167,6 @@ def write_xlsx(rows: Iterable[Row], out, *, widths: list[int], sheet_name: str, 
             sheet.freeze_panes(r + 1, 0)
             sheet.repeat_rows(first_header, r)
         r += 1
-    workbook.close()
     return lines
 
 

@@ -7,7 +7,8 @@ One service, called by the Celery tasks, the page and the command line:
 - `compute_township(batch_id, township_id)` writes that township's lines in one
   transaction, under a row lock, so two workers or a rerun never duplicate a line and a
   worker killed half-way leaves the township pending for the rerun;
-- `finish_batch(batch_id)` adds up the totals once every township is done.
+- `finish_batch(batch_id)` adds up the totals once every township is done and, in the same
+  transaction, writes the problem list the approver reads (`subsidies.problems`).
 
 Database constraints back all of it: one batch per month, one normal line per enrolment and
 period, one line per batch, enrolment, period and kind.
@@ -31,6 +32,7 @@ from dingzhou_welfare.models import AuditEntry
 from .eligibility import Facts, Held, qualifies_in
 from .models import Batch, BatchTownship, Enrolment, Line, Programme, StackingRule, Standard
 from .months import add_months, format_month, month_start, months_between
+from .problems import approval_refusal, detect_problems
 
 ZERO = Decimal("0.00")
 # A computing batch with no progress for this long has lost its worker: its pending parts are queued again.
@@ -282,6 +284,7 @@ def finish_batch(*, batch_id: int) -> Batch:
             # Two places whatever the database hands back (SQLite sums to Decimal("1000")).
             batch.line_count, batch.total_amount = totals["n"], (totals["total"] or ZERO).quantize(ZERO)
             batch.status, batch.computed_at = Batch.Status.DRAFT, timezone.now()
+            detect_problems(batch)  # kept with the batch, in the transaction of its totals
         batch.save()
     return batch
 
@@ -308,6 +311,8 @@ def approve_batch(*, batch: Batch, actor) -> Batch:
         raise ValidationError(_("只有待审批的批次可以审批（当前：%(s)s）。") % {"s": batch.get_status_display()})
     if batch.run_by_id == actor.pk:
         raise ValidationError(_("审批人不能是计算该批次的人，请由另一人审批。"))
+    if refusal := approval_refusal(batch):
+        raise ValidationError(refusal)
     batch.status, batch.approved_by, batch.approved_at = Batch.Status.APPROVED, actor, timezone.now()
     batch.save()
     # What this batch reconciled is settled; anything flagged after it started waits for the next one.

@@ -32,9 +32,10 @@ from children.models import Township
 from dingzhou_welfare.audit import log_action
 from dingzhou_welfare.jobs import services as jobs
 from dingzhou_welfare.models import AuditEntry
-from dingzhou_welfare.spreadsheets import Merge, Row, neutralise, write_csv, write_xlsx
+from dingzhou_welfare.spreadsheets import Merge, Row, Sheet, neutralise, write_csv, write_xlsx
 
 from .models import Batch, ExportJob, Line, Programme
+from .problems import SEVERITY, SEVERITY_LABELS, problem_counts, problem_rows
 from .resources import LineResource
 
 logger = logging.getLogger(__name__)
@@ -234,6 +235,47 @@ def summary_rows(batch: Batch, *, today: datetime.date | None = None) -> Iterato
     )
 
 
+def problem_sheet_rows(batch: Batch) -> Iterator[Row]:
+    """The batch's problem list as kept when it was computed: counts by kind, waivers, then the children."""
+    width = len(PROBLEM_WIDTHS)
+    yield "title", [Merge(_("%(m)s发放批次问题清单") % {"m": month_label(batch.month)}, width)]
+    yield "note", [Merge(_("批次编号：%(number)s　计算时间：%(at)s") % {
+        "number": batch.number,
+        "at": timezone.localtime(batch.computed_at).strftime("%Y-%m-%d %H:%M") if batch.computed_at else "—",
+    }, width)]  # fmt: skip
+    yield "header", [_("问题类型"), _("处理要求"), _("儿童数"), Merge(_("豁免"), 3)]
+    for entry in problem_counts(batch):
+        waiver = entry["waiver"]
+        waived = (
+            _("%(who)s %(at)s：%(r)s")
+            % {
+                "who": waiver.waived_by.get_full_name() or waiver.waived_by.get_username(),
+                "at": timezone.localtime(waiver.waived_at).strftime("%Y-%m-%d %H:%M"),
+                "r": neutralise(waiver.reason),
+            }
+            if waiver
+            else "—"
+        )
+        yield "line", [str(entry["label"]), str(entry["severity_label"]), entry["count"], Merge(waived, 3)]
+    yield "blank", []
+    yield "header", [_("序号"), _("问题类型"), _("处理要求"), _("乡镇"), _("儿童姓名"), _("说明")]
+    for seq, problem in enumerate(problem_rows(batch).iterator(chunk_size=CHUNK_SIZE), start=1):
+        yield (
+            "line",
+            [
+                seq,
+                problem.get_kind_display(),
+                str(SEVERITY_LABELS[SEVERITY[problem.kind]]),
+                problem.township.name,
+                neutralise(problem.child.name),
+                neutralise(problem.detail),
+            ],
+        )
+
+
+PROBLEM_WIDTHS = [6, 26, 22, 12, 12, 50]
+
+
 def summary_widths(batch: Batch) -> list[int]:
     programmes = Line.objects.filter(batch_id=batch.pk).values("programme_id").distinct().count()
     return [14, *[8, 13] * (programmes + 1)]
@@ -265,7 +307,9 @@ def write_export(
         rows = summary_rows(batch)
         widths, sheet = summary_widths(batch), _("乡镇汇总")
     if fmt == XLSX:
-        return write_xlsx(rows, out, widths=widths, sheet_name=sheet, portrait=sum(widths) <= 100)
+        # The roster workbook carries the problem list on a second sheet, as the approver saw it.
+        more = [Sheet(_("问题清单"), problem_sheet_rows(batch), PROBLEM_WIDTHS)] if kind == ROSTER else []
+        return write_xlsx(rows, out, widths=widths, sheet_name=sheet, portrait=sum(widths) <= 100, more_sheets=more)
     return write_csv(rows, out)
 
 

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from children.forms import DateInput
 from dingzhou_welfare.access import townships_for
 
-from .models import Enrolment, Programme
+from .models import BatchProblem, Enrolment, Programme
 from .months import MonthOutOfRange, format_month, month_start, parse_month
 from .services import ReviewOutcome
 from .validators import validate_standard_amount, validate_standard_month
@@ -162,3 +162,18 @@ class BatchStartForm(forms.Form):
 
 class ApproveForm(forms.Form):
     reviewed = forms.BooleanField(label=_("已核对各项目、各乡镇合计及与上月相比的变化"))
+
+
+class WaiverForm(forms.Form):
+    kind = forms.ChoiceField(label=_("问题类型"))
+    reason = forms.CharField(label=_("豁免理由"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, kinds=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [(k, BatchProblem.Kind(k).label) for k in kinds]
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if len(reason) < 4:
+            raise forms.ValidationError(_("请写明豁免的理由（至少4个字）。"))
+        return reason

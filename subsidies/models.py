@@ -414,3 +414,60 @@ class ExportJob(Job):
 
     def __str__(self):
         return f"{self.batch} {self.get_kind_display()} {self.format}"
+
+
+class BatchProblem(models.Model):
+    """One child on a batch's problem list (问题清单), found when the batch was computed.
+
+    Written by `subsidies.problems.detect_problems` in the transaction that adds up the totals and
+    read as it is by the batch page and the roster workbook; a recomputed draft writes a new list.
+    Which kinds block approval is data in `subsidies.problems.SEVERITY`.
+    """
+
+    class Kind(models.TextChoices):
+        NO_ACCOUNT = "no_account", _("未登记发放账户")
+        NO_ID_NUMBER = "no_id_number", _("儿童无身份证号")
+        SHARED_ACCOUNT = "shared_account", _("同一账户发放给多名儿童")
+        PAID_TWICE = "paid_twice", _("同一项目同一所属期重复发放")
+        UNSUPPORTED_CLASSIFICATION = "unsupported_classification", _("父母情况已不支持儿童类别")
+        TURNING_18 = "turning_18", _("本月年满18周岁")
+        CLOSED_FILE = "closed_file", _("档案已销档")
+        AMOUNT_UNLIKE_STANDARD = "amount_unlike_standard", _("金额与标准不符且无叠加原因")
+        REVIEW_OVERDUE = "review_overdue", _("年度复核逾期")
+
+    batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="problems")
+    kind = models.CharField(_("问题类型"), max_length=30, choices=Kind.choices)
+    child = models.ForeignKey("children.Child", on_delete=models.CASCADE, related_name="+")
+    township = models.ForeignKey("dingzhou_welfare.Township", on_delete=models.PROTECT, related_name="+")
+    detail = models.CharField(_("说明"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("批次问题")
+        verbose_name_plural = _("批次问题")
+        indexes = [models.Index(fields=["batch", "kind", "township"], name="batchproblem_batch_kind")]
+
+    def __str__(self):
+        return f"{self.batch} {self.kind} {self.child_id}"
+
+
+class BatchWaiver(models.Model):
+    """A staff member's written decision to approve a batch despite one kind of blocking problem."""
+
+    batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="waivers")
+    kind = models.CharField(_("问题类型"), max_length=30, choices=BatchProblem.Kind.choices)
+    problem_count = models.PositiveIntegerField(_("豁免时的问题数"))
+    reason = models.TextField(_("豁免理由"))
+    waived_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    waived_at = models.DateTimeField(_("豁免时间"))
+
+    class Meta:
+        verbose_name = _("问题豁免")
+        verbose_name_plural = _("问题豁免")
+        ordering = ["waived_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "kind"], name="batchwaiver_once_per_kind"),
+            models.CheckConstraint(condition=~Q(reason=""), name="batchwaiver_has_reason"),
+        ]
+
+    def __str__(self):
+        return f"{self.batch} {self.kind}"

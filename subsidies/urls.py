@@ -38,6 +38,7 @@ urlpatterns = [
     path("batches/<month:month>/", batches.batch_detail, name="batch"),
     path("batches/<month:month>/progress/", batches.batch_progress, name="batch_progress"),
     path("batches/<month:month>/approve/", batches.batch_approve, name="batch_approve"),
+    path("batches/<month:month>/waive/", batches.batch_waive, name="batch_waive"),
     path("batches/<month:month>/export/", exports.export_batch, name="export"),
     path("exports/<int:pk>/", exports.export_job, name="export_job"),
     path("exports/<int:pk>/download/", exports.export_download, name="export_download"),

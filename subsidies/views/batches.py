@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,9 +22,10 @@ from dingzhou_welfare.models import Role
 from dingzhou_welfare.queueing import queue_down_page
 
 from ..disbursement import approve_batch, start_refusal
-from ..forms import ApproveForm, BatchStartForm
+from ..forms import ApproveForm, BatchStartForm, WaiverForm
 from ..models import Batch, Line
 from ..months import add_months, format_month, month_start
+from ..problems import BLOCKING, problem_counts, problem_rows, waive_problem
 from ..summaries import LIST_CAP, batch_diff, totals_by
 from ..tasks import queue_month
 from .enrolments import COUNTY
@@ -86,11 +87,18 @@ def batch_start(request):
     return _list(request, start_form=form, status=400)
 
 
-def _detail(request, month, approve_form=None, status=200):
+def _detail(request, month, approve_form=None, waiver_form=None, status=200):
     batch = Batch.objects.select_related("run_by", "approved_by").filter(month=month).first()
     context = {"month": month, "batch": batch, "role": role_of(request.user), "queued": "queued" in request.GET}
     if batch is not None and batch.status != Batch.Status.COMPUTING:
+        problems = problem_counts(batch)
+        to_waive = [p["kind"] for p in problems if p["severity"] == BLOCKING and p["waiver"] is None]
         context.update(
+            problems=problems,
+            problem_rows=list(problem_rows(batch)[:LIST_CAP]),
+            problem_total=sum(p["count"] for p in problems),
+            waiver_form=waiver_form or WaiverForm(kinds=to_waive),
+            may_waive=bool(to_waive) and batch.status == Batch.Status.DRAFT and context["role"] == Role.STAFF,
             by_programme=totals_by(batch, "programme"),
             by_township=totals_by(batch, "township"),
             diff=batch_diff(batch),
@@ -151,3 +159,21 @@ def batch_approve(request, month):
             messages.success(request, _("已审批%(m)s发放批次。") % {"m": format_month(month)})
             return redirect("subsidies:batch", month=month)
     return _detail(request, month, approve_form=form, status=400)
+
+
+@login_required
+@require_POST
+def batch_waive(request, month):
+    """A staff member waives one kind of blocking problem with a written reason (audited)."""
+    require_role(request.user, Role.STAFF)
+    batch = get_object_or_404(Batch, month=month)
+    form = WaiverForm(request.POST, kinds=[p["kind"] for p in problem_counts(batch) if p["severity"] == BLOCKING])
+    if form.is_valid():
+        try:
+            waive_problem(batch=batch, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form_errors_from(form, error)
+        else:
+            messages.success(request, _("已记录豁免理由。"))
+            return redirect(reverse("subsidies:batch", kwargs={"month": month}) + "#problems")
+    return _detail(request, month, waiver_form=form, status=400)

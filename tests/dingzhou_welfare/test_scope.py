@@ -57,6 +57,7 @@ ROUTES = {
     "subsidies:batch": Case({"get": 200}, "county"),
     "subsidies:batch_progress": Case({"get": 200}, "county"),
     "subsidies:batch_approve": Case({"post": 400}, "county"),
+    "subsidies:batch_waive": Case({"post": 400}, "staff"),
     # Roster exports: staff and leader; a job and its file: the requester (staff here) or other staff.
     "subsidies:export": Case({"get": 200, "post": 400}, "county"),
     "subsidies:export_job": Case({"get": 200}, "staff"),
@@ -160,7 +161,13 @@ def url_for(name, target, administrator):
         kwargs["pk"] = target["enrolment"].pk
     if name == "subsidies:standard_set":
         kwargs["pk"] = target["enrolment"].programme_id
-    if name in ("subsidies:batch", "subsidies:batch_progress", "subsidies:batch_approve", "subsidies:export"):
+    if name in (
+        "subsidies:batch",
+        "subsidies:batch_progress",
+        "subsidies:batch_approve",
+        "subsidies:batch_waive",
+        "subsidies:export",
+    ):
         kwargs["month"] = datetime.date(2026, 5, 1)
     if name in ("subsidies:export_job", "subsidies:export_download", "subsidies:export_retry"):
         kwargs["pk"] = target["export_job"].pk
