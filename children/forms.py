@@ -9,7 +9,15 @@ from dingzhou_welfare.access import townships_for, villages_for, villages_limite
 from dingzhou_welfare.idnumbers import normalize_id_number
 from dingzhou_welfare.uploads import check_pdf, reencode_image
 
-from .models import Carer, Child, ChildDocument, Classification, ParentSituation, PaymentAccount
+from .models import (
+    Carer,
+    Child,
+    ChildDocument,
+    Classification,
+    ClassificationReview,
+    ParentSituation,
+    PaymentAccount,
+)
 from .names import clean_name, validate_name
 
 
@@ -201,3 +209,33 @@ class DocumentForm(forms.Form):
 
 class RevealForm(forms.Form):
     what = forms.ChoiceField(choices=[("child_id", "child_id"), ("account", "account"), ("carer", "carer")])
+
+
+class ReviewForm(forms.Form):
+    reviewed_on = forms.DateField(label=_("复核日期"), widget=DateInput(), initial=timezone.localdate)
+    outcome = forms.ChoiceField(label=_("复核结论"), choices=[("", "---------"), *ClassificationReview.Outcome.choices])
+    end_reason = forms.ChoiceField(
+        label=_("终止原因"),
+        choices=[("", "---------"), *Classification.EndReason.choices],
+        required=False,
+        help_text=_("复核结论为终止时必填。"),
+    )
+    evidence = forms.CharField(
+        label=_("复核依据"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("入户核查、走访所见及核对的材料。"),
+    )  # fmt: skip
+    evidence_file = forms.FileField(label=_("证明材料扫描件"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["evidence_file"].help_text = upload_help()
+
+    def clean_evidence_file(self):
+        upload = self.cleaned_data.get("evidence_file")
+        return validate_upload(upload) if upload else None
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("outcome") == ClassificationReview.Outcome.ENDED and not cleaned.get("end_reason"):
+            self.add_error("end_reason", _("复核结论为终止的，请选择终止原因。"))
+        return cleaned

@@ -137,3 +137,18 @@ def classification_problems(
             if clash:
                 problems.append(_("儿童当前已是%(c)s，须先终止该类别。") % {"c": _("、").join(clash)})
     return problems
+
+
+# 年度复核 (孤儿核查认定): months from a classification's start, or its last review, to the next review.
+# Yearly for every kind by default; a county with another cycle for a kind changes it here.
+REVIEW_INTERVAL_MONTHS = dict.fromkeys(Kind, 12)
+
+
+def next_review_after(kind: str, day: datetime.date) -> datetime.date:
+    """The review date one interval after `day` (the last day of a shorter month when the day is missing)."""
+    months = REVIEW_INTERVAL_MONTHS.get(kind, 12)
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    following = datetime.date(year + (month == 12), month % 12 + 1, 1)
+    return datetime.date(year, month, min(day.day, (following - datetime.timedelta(days=1)).day))

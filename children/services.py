@@ -11,8 +11,16 @@ from dingzhou_welfare.audit import diff, log_action, snapshot
 from dingzhou_welfare.models import AuditEntry
 
 from . import hooks
-from .models import Carer, Child, ChildDocument, Classification, ParentSituation, PaymentAccount
-from .rules import classification_problems, situations_on
+from .models import (
+    Carer,
+    Child,
+    ChildDocument,
+    Classification,
+    ClassificationReview,
+    ParentSituation,
+    PaymentAccount,
+)
+from .rules import classification_problems, next_review_after, situations_on
 
 Action = AuditEntry.Action
 
@@ -86,7 +94,9 @@ def add_classification(*, actor, child: Child, kind: str, start_date: datetime.d
     )
     if problems:
         raise ValidationError({"kind": problems})
-    entry = Classification(child=child, kind=kind, start_date=start_date, note=note)
+    entry = Classification(
+        child=child, kind=kind, start_date=start_date, note=note, next_review=next_review_after(kind, start_date)
+    )
     entry.full_clean()
     entry.save()
     log_action(
@@ -113,7 +123,7 @@ def end_classification(
         raise ValidationError({"end_date": _("终止日期不能晚于今天。")})
     if not reason:
         raise ValidationError({"end_reason": _("请选择终止原因。")})
-    entry.end_date, entry.end_reason = end_date, reason
+    entry.end_date, entry.end_reason, entry.next_review = end_date, reason, None
     if note:
         entry.note = note
     entry.full_clean()
@@ -128,6 +138,69 @@ def end_classification(
     )
     hooks.fire(hooks.CLASSIFICATION_ENDED, actor=actor, classification=entry)
     return entry
+
+
+@transaction.atomic
+def record_review(
+    *,
+    actor,
+    classification: Classification,
+    reviewed_on: datetime.date,
+    outcome: str,
+    evidence: str,
+    evidence_file=None,
+    end_reason: str = "",
+) -> ClassificationReview:
+    """Record the annual review (年度复核) of an open classification and set the next one.
+
+    "Ended" ends the classification through `end_classification`, so the hooks reach the
+    enrolments in this same transaction; the other outcomes move the next review one interval on.
+    """
+    entry = Classification.objects.select_for_update().select_related("child").get(pk=classification.pk)
+    evidence = evidence.strip()
+    if entry.end_date is not None:
+        raise ValidationError(_("该类别已于 %(d)s 终止，无需复核。") % {"d": entry.end_date})
+    if not evidence:
+        raise ValidationError({"evidence": _("请填写复核依据（走访、核查的情况及材料）。")})
+    if reviewed_on > timezone.localdate():
+        raise ValidationError({"reviewed_on": _("复核日期不能晚于今天。")})
+    if reviewed_on < entry.start_date:
+        raise ValidationError({"reviewed_on": _("复核日期不能早于类别起始日期 %(d)s。") % {"d": entry.start_date}})
+    if outcome not in ClassificationReview.Outcome.values:
+        raise ValidationError({"outcome": _("请选择复核结论。")})
+    ended = outcome == ClassificationReview.Outcome.ENDED
+    if ended and not end_reason:
+        raise ValidationError({"end_reason": _("复核结论为终止的，请选择终止原因。")})
+    document = None
+    if evidence_file is not None:
+        document = add_document(actor=actor, child=entry.child, kind=ChildDocument.Kind.OTHER, upload=evidence_file,
+                                note=_("年度复核材料"))  # fmt: skip
+    review = ClassificationReview.objects.create(
+        classification=entry,
+        reviewed_on=reviewed_on,
+        outcome=outcome,
+        evidence=evidence,
+        document=document,
+        due_on=entry.next_review,
+        next_review=None if ended else next_review_after(entry.kind, reviewed_on),
+        reviewed_by=actor,
+    )
+    log_action(
+        actor=actor,
+        action=Action.DECISION,
+        obj=entry,
+        child=entry.child,
+        summary=_("年度复核%(k)s：%(o)s") % {"k": entry.get_kind_display(), "o": review.get_outcome_display()},
+        changes={str(_("下次复核日期")): [str(entry.next_review or ""), str(review.next_review or "")]},
+    )
+    if ended:
+        end_classification(
+            actor=actor, classification=entry, end_date=reviewed_on, reason=end_reason, note=_("年度复核终止")
+        )
+    else:
+        entry.next_review = review.next_review
+        entry.save(update_fields=["next_review"])
+    return review
 
 
 EVIDENCE_KINDS = {

@@ -1,5 +1,7 @@
 """Children registry pages. Every lookup goes through dingzhou_welfare.access."""
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -10,8 +12,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dingzhou_welfare import versions
-from dingzhou_welfare.access import can_change_children, can_reveal, scope_key
+from dingzhou_welfare.access import can_change_children, can_reveal, require_role, scope_key, scope_related
 from dingzhou_welfare.forms import form_errors_from
+from dingzhou_welfare.models import Role
 from dingzhou_welfare.pagination import KeptCountPaginator
 
 from . import casefile, listing, services
@@ -28,8 +31,9 @@ from .forms import (
     ParentSituationForm,
     PaymentAccountForm,
     RevealForm,
+    ReviewForm,
 )
-from .models import ChildDocument, PaymentAccount
+from .models import ChildDocument, Classification, PaymentAccount
 from .rules import classification_problems, situations_on
 
 PAGE_SIZE = 25
@@ -85,6 +89,7 @@ def _case_file_context(request, child, **extra):
     context = {
         "child": child,
         "age": child.age_on(today),
+        "today": today,
         "classifications": _classifications_with_problems(child, today, parents),
         "parent_situations": child.parent_situations.select_related("document"),
         "current_parents": parents,
@@ -306,3 +311,50 @@ def document_download(request, pk, document_pk):
     )
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+# 年度复核: the reviews due within this many days are listed beside the overdue ones.
+REVIEW_HORIZON = datetime.timedelta(days=30)
+REVIEW_LIST_CAP = 500
+REVIEWERS = (Role.CASEWORKER, Role.SUPERVISOR, Role.STAFF, Role.LEADER)
+
+
+@login_required
+def review_list(request):
+    """The annual reviews due and overdue in the user's townships, grouped by township."""
+    require_role(request.user, *REVIEWERS)
+    today = timezone.localdate()
+    due = scope_related(Classification.objects.review_due_by(today + REVIEW_HORIZON), request.user)
+    rows = list(
+        due.select_related("child", "child__township", "child__village").order_by(
+            "child__township__code", "next_review", "child__name", "id"
+        )[:REVIEW_LIST_CAP]
+    )
+    context = {
+        "rows": rows,
+        "today": today,
+        "overdue": due.filter(next_review__lt=today).count(),
+        "total": due.count(),
+        "cap": REVIEW_LIST_CAP,
+        "can_change": can_change_children(request.user),
+    }
+    return render(request, "children/reviews.html", context)
+
+
+@login_required
+def review_record(request, pk, classification_pk):
+    child = get_child_for(request.user, pk, for_change=True)
+    entry = get_object_or_404(child.classifications.open(), pk=classification_pk)
+    form = ReviewForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.record_review(actor=request.user, classification=entry, **data)
+        except ValidationError as error:
+            form_errors_from(form, error)
+        else:
+            messages.success(request, _("已记录年度复核。"))
+            return redirect("children:detail", pk=child.pk)
+    title = _("年度复核：%(k)s") % {"k": entry.get_kind_display()}
+    status = 400 if request.method == "POST" else 200
+    return render(request, "children/form.html", {"form": form, "child": child, "title": title}, status=status)

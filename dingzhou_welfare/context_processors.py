@@ -19,6 +19,7 @@ MENU = [
     ("children:list", _("儿童信息"), None),
     ("visits:worklist", _("巡视探访"), WORKERS),
     ("subsidies:queue", _("保障审核"), WORKERS),
+    ("children:reviews", _("年度复核"), WORKERS),
     ("subsidies:programmes", _("保障标准"), WORKERS),
     ("children:agreements", _("委托监护"), WORKERS),
     ("campaigns:list", _("走访慰问"), WORKERS),

@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from children.models import Child, Classification, add_years
+from children.models import Child, Classification, ClassificationKind, add_years
 from children.rules import classification_problems, situations_on
 from dingzhou_welfare.audit import log_action
 from dingzhou_welfare.models import AuditEntry
@@ -194,8 +194,6 @@ def _unsupported_classification(batch):
 
 def _review_overdue(batch):
     """Open classifications whose annual review date has passed by the batch month's first day."""
-    if not hasattr(Classification, "next_review"):
-        return
     rows = (
         Classification.objects.open()
         .filter(next_review__lt=batch.month, child_id__in=Line.objects.filter(batch=batch).values("child_id"))
@@ -205,7 +203,7 @@ def _review_overdue(batch):
         yield (
             child_id,
             township_id,
-            _("%(k)s应于%(d)s复核") % {"k": Classification(kind=kind).get_kind_display(), "d": due.isoformat()},
+            _("%(k)s应于%(d)s复核") % {"k": ClassificationKind(kind).label, "d": due.isoformat()},
         )
 
 

@@ -15,7 +15,7 @@ from .agreements import (
     default_parent_duties,
 )
 from .child import ID_NUMBER_SHAPE, Child, ChildQuerySet, Sex, add_years, age_on
-from .classifications import Classification, ClassificationKind, ClassificationQuerySet
+from .classifications import Classification, ClassificationKind, ClassificationQuerySet, ClassificationReview
 from .documents import ChildDocument, document_path
 from .family import Carer, ParentSituation, PaymentAccount
 
@@ -31,6 +31,7 @@ __all__ = [
     "Classification",
     "ClassificationKind",
     "ClassificationQuerySet",
+    "ClassificationReview",
     "GuardianshipAgreement",
     "ParentSituation",
     "PaymentAccount",

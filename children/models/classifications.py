@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -28,6 +29,10 @@ class ClassificationQuerySet(models.QuerySet):
     def open(self):
         return self.filter(end_date__isnull=True)
 
+    def review_due_by(self, day: datetime.date):
+        """Open classifications whose annual review falls on or before `day` (overdue included)."""
+        return self.open().filter(next_review__lte=day)
+
 
 class Classification(models.Model):
     """A child's category (儿童类别) over a period; a child may hold several at once."""
@@ -48,6 +53,9 @@ class Classification(models.Model):
     end_date = models.DateField(_("终止日期"), null=True, blank=True)
     end_reason = models.CharField(_("终止原因"), max_length=30, choices=EndReason.choices, blank=True)
     note = models.CharField(_("说明"), max_length=200, blank=True)
+    next_review = models.DateField(
+        _("下次复核日期"), null=True, blank=True, help_text=_("年度复核（孤儿核查认定）到期日；终止的类别不再复核。")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ClassificationQuerySet.as_manager()
@@ -73,3 +81,33 @@ class Classification(models.Model):
 
     def __str__(self):
         return self.get_kind_display()
+
+
+class ClassificationReview(models.Model):
+    """年度复核（孤儿核查认定）: a classification checked again, with its outcome and evidence."""
+
+    class Outcome(models.TextChoices):
+        STILL_ELIGIBLE = "still_eligible", _("仍符合条件")
+        CHANGED = "changed", _("情况有变化，仍符合条件")
+        ENDED = "ended", _("不再符合条件，终止类别")
+
+    classification = models.ForeignKey(Classification, on_delete=models.CASCADE, related_name="reviews")
+    reviewed_on = models.DateField(_("复核日期"))
+    outcome = models.CharField(_("复核结论"), max_length=20, choices=Outcome.choices)
+    evidence = models.TextField(_("复核依据"))
+    document = models.ForeignKey(
+        "ChildDocument", null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("证明文件")
+    )
+    due_on = models.DateField(_("原定复核日期"), null=True, blank=True)
+    next_review = models.DateField(_("下次复核日期"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("年度复核")
+        verbose_name_plural = _("年度复核")
+        ordering = ["-reviewed_on", "-id"]
+        constraints = [models.CheckConstraint(condition=~Q(evidence=""), name="review_has_evidence")]
+
+    def __str__(self):
+        return f"{self.classification} {self.reviewed_on} {self.outcome}"

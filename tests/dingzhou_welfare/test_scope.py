@@ -32,12 +32,14 @@ ROUTES = {
     "children:close": Case({"post": 400}, "child-write"),
     "children:classification_add": Case({"post": 400}, "child-write"),
     "children:classification_end": Case({"post": 400}, "child-write"),
+    "children:classification_review": Case({"get": 200, "post": 400}, "child-write"),
     "children:parent_add": Case({"get": 200, "post": 200}, "child-write"),
     "children:carer": Case({"get": 200, "post": 200}, "child-write"),
     "children:account": Case({"get": 200, "post": 200}, "child-write"),
     "children:document_upload": Case({"post": 400}, "child-write"),
     # The registry, not bound to a child.
     "children:list": Case({"get": 200}, "logged-in"),
+    "children:reviews": Case({"get": 200}, "registry"),
     "children:create": Case({"get": 200, "post": 200}, "writers"),
     # Subsidies: enrolments are scoped by their child; batches are county-level (staff and leader).
     "subsidies:apply": Case({"get": 200, "post": 400}, "child-write"),
@@ -151,7 +153,7 @@ def url_for(name, target, administrator):
     kwargs = {}
     if name in CHILD_ROUTES:
         kwargs["pk"] = target["child"].pk
-    if name == "children:classification_end":
+    if name in ("children:classification_end", "children:classification_review"):
         kwargs["classification_pk"] = target["classification"].pk
     if name == "children:document":
         kwargs["document_pk"] = target["document"].pk
