@@ -16,6 +16,7 @@ from children.models import Classification, ClassificationKind
 from .disbursement import approve_batch, compute_month
 from .models import Batch, Enrolment, Line, Programme, Standard
 from .months import add_months, month_start
+from .problems import unwaived_blocking, waive_problem
 from .services import apply_enrolment, check_enrolment
 
 DEMO_NOTE = "演示金额（虚构），请按本地现行标准修改"
@@ -106,7 +107,11 @@ def seed(children, *, today: datetime.date, seed: int = 2022) -> dict:
         enrolment.applied_on = approved_month + datetime.timedelta(days=3)
         enrolment.save()
 
-    approve_batch(batch=compute_month(month=approved_month, actor=staff), actor=leader)
+    approved = compute_month(month=approved_month, actor=staff)
+    # The past month went out with its gaps waived, as the bureau did before the list existed.
+    for entry in unwaived_blocking(approved):
+        waive_problem(batch=approved, kind=entry["kind"], reason="演示数据：原系统已发放，待补录后更正", actor=staff)
+    approve_batch(batch=approved, actor=leader)
     compute_month(month=draft_month, actor=staff)
 
     # Work to do: applications waiting for the township's check and for the bureau's confirmation.

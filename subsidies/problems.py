@@ -19,11 +19,12 @@ children behind a waiver may have changed.
 """
 
 import datetime
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Case, Count, Exists, F, OuterRef, Value, When
+from django.db.models import Case, Count, Exists, F, Max, OuterRef, Q, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -51,6 +52,7 @@ SEVERITY = {
 }
 SEVERITY_LABELS = {BLOCKING: gettext_lazy("须处理或豁免后方可审批"), WARNING: gettext_lazy("提示")}
 ONE_DAY = datetime.timedelta(days=1)
+CENT = Decimal("0.01")
 
 
 def _paid_lines(batch: Batch):
@@ -96,34 +98,29 @@ def _shared_account(batch):
 
 
 def _paid_twice(batch):
+    """A child, programme and period paid more than its standard, this batch and the approved ones together.
+
+    Netted: an adjustment that takes back what an ended enrolment paid cancels the new one's arrears.
+    """
     programmes = dict(Programme.objects.values_list("pk", "name"))
-    # Two paying lines of this batch for one child, programme and period (two enrolments, say).
-    twice_here = (
-        _paid_lines(batch)
-        .values("child_id", "township_id", "programme_id", "period")
-        .annotate(n=Count("id"))
-        .filter(n__gt=1)
-        .values_list("child_id", "township_id", "programme_id", "period")
+    in_this_batch = _paid_lines(batch).filter(
+        child_id=OuterRef("child_id"), programme_id=OuterRef("programme_id"), period=OuterRef("period")
     )
-    # A line of this batch for a period an approved batch already paid through another enrolment.
-    earlier = Line.objects.filter(
-        child_id=OuterRef("child_id"),
-        programme_id=OuterRef("programme_id"),
-        period=OuterRef("period"),
-        amount__gt=0,
-        batch__status__in=[Batch.Status.APPROVED, Batch.Status.EXPORTED],
-    ).exclude(enrolment_id=OuterRef("enrolment_id"))
-    paid_before = (
-        _paid_lines(batch).filter(Exists(earlier)).values_list("child_id", "township_id", "programme_id", "period")
+    rows = (
+        Line.objects.filter(Q(batch=batch) | Q(batch__status__in=[Batch.Status.APPROVED, Batch.Status.EXPORTED]))
+        .filter(Exists(in_this_batch))
+        .values("child_id", "programme_id", "period")
+        .annotate(total=Sum("amount"), most=Max("standard"), lines=Count("id"), home=Max("child__township_id"))
+        .filter(total__gt=F("most"), lines__gt=1)
+        .values_list("child_id", "home", "programme_id", "period", "total")
     )
-    for rows, how in ((twice_here, _("本批次")), (paid_before, _("已审批批次"))):
-        for child_id, township_id, programme_id, period in rows:
-            yield (
-                child_id,
-                township_id,
-                _("%(p)s %(m)s在%(how)s中已发放")
-                % {"p": programmes[programme_id], "m": format_month(period), "how": how},
-            )
+    for child_id, township_id, programme_id, period, total in rows:
+        yield (
+            child_id,
+            township_id,
+            _("%(p)s %(m)s共发放%(t)s元，超过标准")
+            % {"p": programmes[programme_id], "m": format_month(period), "t": total.quantize(CENT)},
+        )
 
 
 def _turning_18(batch):

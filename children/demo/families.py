@@ -3,10 +3,12 @@
 import datetime
 
 from ..models import Classification, ParentSituation, add_years
-from ..rules import classification_problems
+from ..rules import classification_problems, next_review_after
 from .people import People
 from .plan import DAY, POLICY_62, POLICY_HARDSHIP, POLICY_LEFT_BEHIND, Father, Kind, Mother, Situation
 from .words import DE_FACTO_PATTERNS, EVIDENCE, ORPHAN_PATTERNS, WORK_PLACES
+
+REVIEWS_LEFT_OVERDUE = datetime.timedelta(days=42)
 
 
 class Families(People):
@@ -111,6 +113,13 @@ class Families(People):
         father, mother, _weight = self.rng.choices(patterns, weights=[p[2] for p in patterns])[0]
         return father, mother
 
+    def _next_review(self, kind, start: datetime.date) -> datetime.date:
+        """The annual review cycle from the start; the last six weeks' anniversaries are left overdue."""
+        due = next_review_after(kind, start)
+        while due < self.today - REVIEWS_LEFT_OVERDUE:
+            due = next_review_after(kind, due)
+        return due
+
     def _classify(self, child, situations, mine, kind, start, *, end=None, note=""):
         """Add a classification, after checking it against the rules exactly as the app does."""
         parents: dict[str, str | None] = {Father: None, Mother: None}
@@ -129,6 +138,7 @@ class Families(People):
             end_date=end,
             end_reason=Classification.EndReason.SITUATION_CHANGED if end else "",
             note=note,
+            next_review=None if end else self._next_review(kind, start),
         )
         mine.append(entry)
         self.classifications.append(entry)

@@ -41,7 +41,7 @@ def paid(child_a, child_a2, child_b, staff, staff2, supervisor_a, caseworker_a, 
     supervisor_b = make_user("supervisor_b", Role.SUPERVISOR, townships=[township_b])
     enrolments = {}
     for child, checker in ((child_a, supervisor_a), (child_a2, supervisor_a), (child_b, supervisor_b)):
-        make_orphan(child, staff)
+        make_orphan(child, staff, since=M(2025, 6, 1))  # the annual review falls due in June 2026
         enrolments[child.pk] = enrol(
             child,
             programmes["orphan_scattered"],
@@ -131,7 +131,7 @@ def test_an_earlier_approved_payment_by_another_enrolment_counts_as_paid_twice(p
     detect_problems(may)
     problem = BatchProblem.objects.get(batch=may, kind=Kind.PAID_TWICE)
     assert problem.child_id == child_a.pk
-    assert "已审批批次" in problem.detail
+    assert "共发放2000.00元" in problem.detail
 
 
 def test_a_blocking_problem_refuses_approval_until_waived(paid, child_a2, staff, staff2):

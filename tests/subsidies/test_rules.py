@@ -12,7 +12,7 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 
-from children.models import Child
+from children.models import Child, PaymentAccount
 from subsidies.disbursement import approve_batch, compute_month
 from subsidies.models import Batch, Enrolment, Line, Programme, StackingRule
 from subsidies.months import add_months, format_month, months_between, parse_month
@@ -46,7 +46,12 @@ class Bureau:
 
     def child(self, *, orphan=True, **fields) -> Child:
         child = ChildFactory(township=self.township, village=self.village, **fields)
-        return make_orphan(child, self.staff) if orphan else child
+        if orphan:
+            return make_orphan(child, self.staff)
+        PaymentAccount.objects.create(
+            child=child, payee_name="李大娘", bank_name="定州农商银行", account_number=f"62170001{child.pk:08d}"
+        )
+        return child
 
     def enrol(self, child, code, *, applied_on, confirmed_on, predating=False) -> Enrolment:
         if predating:  # entered before the exclusive rules existed, so the services did not refuse it
