@@ -17,7 +17,7 @@ from decimal import Decimal
 
 import pytest
 
-from children.models import ClassificationKind
+from children.models import ClassificationKind, PaymentAccount
 from children.services import add_classification, end_classification
 from dingzhou_welfare.models import Role
 from subsidies.disbursement import approve_batch, compute_month
@@ -52,6 +52,10 @@ def world(frozen, township_a, township_b, village_a, village_a2, village_b, staf
     )
     a1 = make_orphan(ChildFactory(township=township_a, village=village_a, name="甲一"), staff)
     a2 = ChildFactory(township=township_a, village=village_a2, name="甲二")
+    # Paid to an account: a line without one would stop approval (the batch's problem list).
+    PaymentAccount.objects.create(
+        child=a2, payee_name="甲二母亲", bank_name="定州农商银行", account_number="6217000022220000"
+    )
     add_classification(actor=staff, child=a2, kind=ClassificationKind.HARDSHIP_POVERTY, start_date=M(2024, 1, 1))
     a3 = make_orphan(ChildFactory(township=township_a, village=village_a, name="甲三"), staff)
     enrolments = {}
