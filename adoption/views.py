@@ -4,13 +4,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dingzhou_welfare.access import can_reveal, require_role, role_of
+from dingzhou_welfare.files import file_response, open_stored
 from dingzhou_welfare.forms import form_errors_from
 from dingzhou_welfare.models import Role
 from dingzhou_welfare.pagination import CappedPaginator
@@ -287,14 +288,12 @@ def document_download(request, pk, document_pk):
     case = _case_for(request.user, pk)
     document = get_object_or_404(CaseDocument, pk=document_pk, case=case)
     services.record_download(actor=request.user, document=document)
-    response = FileResponse(
-        document.file.open("rb"),
+    return file_response(
+        open_stored(document.file),
         content_type=document.content_type,
-        as_attachment=not document.is_image and document.content_type != "application/pdf",
+        attachment=not document.is_image and document.content_type != "application/pdf",
         filename=document.original_name,
     )
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @login_required

@@ -5,7 +5,7 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from dingzhou_welfare import versions
 from dingzhou_welfare.access import can_change_children, can_reveal, require_role, scope_key, scope_related
+from dingzhou_welfare.files import file_response, open_stored
 from dingzhou_welfare.forms import form_errors_from
 from dingzhou_welfare.models import Role
 from dingzhou_welfare.pagination import KeptCountPaginator
@@ -303,14 +304,12 @@ def document_download(request, pk, document_pk):
     document = get_object_or_404(ChildDocument, pk=document_pk, child=child)
     if document.kind != ChildDocument.Kind.PHOTO:  # the photo shows on every case file view
         services.record_download(actor=request.user, document=document)
-    response = FileResponse(
-        document.file.open("rb"),
+    return file_response(
+        open_stored(document.file),
         content_type=document.content_type,
-        as_attachment=not document.is_image and document.content_type != "application/pdf",
+        attachment=not document.is_image and document.content_type != "application/pdf",
         filename=document.original_name,
     )
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 # 年度复核: the reviews due within this many days are listed beside the overdue ones.

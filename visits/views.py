@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Sum
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -22,6 +22,7 @@ from dingzhou_welfare.access import (
     scope_related,
     townships_for,
 )
+from dingzhou_welfare.files import file_response, open_stored
 from dingzhou_welfare.forms import form_errors_from
 from dingzhou_welfare.models import COUNTY_WIDE_ROLES, Role
 from dingzhou_welfare.pagination import CappedPaginator
@@ -167,9 +168,9 @@ def visit_review(request, pk):
 def visit_photo(request, pk, photo_pk):
     visit = _visit_for(request.user, pk)
     photo = get_object_or_404(VisitPhoto, pk=photo_pk, visit=visit)
-    response = FileResponse(photo.file.open("rb"), content_type=photo.content_type, filename=photo.original_name)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return file_response(
+        open_stored(photo.file), content_type=photo.content_type, filename=photo.original_name, attachment=False
+    )
 
 
 @login_required

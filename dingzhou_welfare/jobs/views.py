@@ -6,11 +6,12 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from ..access import role_of, scope_ids
 from ..audit import log_action
+from ..files import file_response, open_stored
 from ..models import COUNTY_WIDE_ROLES, NO_CHILD_ROLES, AuditEntry
 from .models import Job
 
@@ -83,7 +84,7 @@ def send_file(request, job: Job, handle, *, filename: str, audit: dict | None, a
     personal data). `audit` holds the entry's summary and changes."""
     if audit is not None:
         log_action(actor=request.user, action=action, obj=job, **audit)
-    return FileResponse(handle, as_attachment=True, filename=filename)
+    return file_response(handle, filename=filename)
 
 
 def download(request, job: Job, *, filename: str, audit: dict | None):
@@ -91,8 +92,4 @@ def download(request, job: Job, *, filename: str, audit: dict | None):
     again here, so no download path can skip it."""
     if job.status not in job.COMPLETE or not job.file or not covers(request.user, job.township_ids()):
         raise Http404
-    try:
-        handle = job.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    return send_file(request, job, handle, filename=filename, audit=audit)
+    return send_file(request, job, open_stored(job.file), filename=filename, audit=audit)

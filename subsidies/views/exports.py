@@ -11,13 +11,14 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from dingzhou_welfare.access import can_reveal, require_role, role_of
+from dingzhou_welfare.files import file_response
 from dingzhou_welfare.jobs import views as job_views
 from dingzhou_welfare.models import Role
 from dingzhou_welfare.queueing import queue_down_page
@@ -115,7 +116,7 @@ def _direct_download(request, batch, kind, fmt, masked):
         raise
     exports.record_export(actor=request.user, batch=batch, kind=kind, fmt=fmt, masked=masked, rows=rows)
     out.seek(0)
-    return FileResponse(out, as_attachment=True, filename=exports.download_name(batch, kind, fmt, masked))
+    return file_response(out, filename=exports.download_name(batch, kind, fmt, masked))
 
 
 @login_required
