@@ -16,6 +16,7 @@ from dingzhou_welfare.forms import form_errors_from
 from dingzhou_welfare.models import Role
 from dingzhou_welfare.pagination import CappedPaginator
 from dingzhou_welfare.pdf import pdf_response
+from dingzhou_welfare.reveals import record_reveal_on_get
 
 from . import services
 from .eligibility import check_case
@@ -199,8 +200,7 @@ def case_detail(request, pk):
 def case_edit(request, pk):
     case = _case_for(request.user, pk, for_change=True)
     form = CaseForm(request.POST or None, instance=case)
-    if request.method == "GET" and case.placer_id_number:
-        services.record_reveal(actor=request.user, case=case)
+    record_reveal_on_get(request, form, obj=case, child=case.child, what=_("修改收养案件 %(n)s") % {"n": case.number})
     if request.method == "POST":
         if form.is_valid():
             try:
@@ -228,8 +228,7 @@ def _applicant_page(request, case, applicant):
     form = ApplicantForm(request.POST or None, instance=applicant)
     title = _("修改收养人") if applicant else _("登记收养人")
     locked = None if case.state in (State.APPLICATION, State.REVIEW) else _("收养评估开始后不能再修改收养人信息。")
-    if request.method == "GET" and applicant:
-        services.record_reveal(actor=request.user, case=case)
+    record_reveal_on_get(request, form, obj=case, child=case.child, what=_("收养人（案件 %(n)s）") % {"n": case.number})
     if request.method == "POST":
         if form.is_valid():
             data = dict(form.cleaned_data)

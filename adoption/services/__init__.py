@@ -15,7 +15,7 @@ One module per stage: `workflow` (the transitions, the move, what each move need
 
 from .application import add_document, open_case, save_applicant, submit_application, update_case
 from .assessment import complete_assessment, record_findings, start_assessment, start_integration
-from .records import record_download, record_print, record_reveal
+from .records import record_download, record_print
 from .registration import certificate_number, record_notice, refuse_registration, register_adoption, withdraw_case
 from .workflow import (
     APPLICANT_DOCUMENTS,
@@ -46,7 +46,6 @@ __all__ = [
     "record_findings",
     "record_notice",
     "record_print",
-    "record_reveal",
     "refuse_registration",
     "register_adoption",
     "registration_gaps",

@@ -30,13 +30,3 @@ def record_print(*, actor, case: AdoptionCase, what: str) -> None:
         child=case.child,
         summary=_("打印%(w)s（案件 %(n)s）") % {"w": what, "n": case.number},
     )
-
-
-def record_reveal(*, actor, case: AdoptionCase) -> None:
-    log_action(
-        actor=actor,
-        action=Action.REVEAL,
-        obj=case,
-        child=case.child,
-        summary=_("查看收养当事人完整身份证号（案件 %(n)s）") % {"n": case.number},
-    )

@@ -19,6 +19,7 @@ from dingzhou_welfare.idnumbers import parse_id_number
 from dingzhou_welfare.models import Role
 from dingzhou_welfare.pagination import CappedPaginator
 from dingzhou_welfare.pdf import pdf_response, render_pdf
+from dingzhou_welfare.reveals import record_reveal_on_get
 
 from .. import services as child_services
 from ..access import get_child_for
@@ -91,6 +92,7 @@ def agreement_create(request, pk):
     child = get_child_for(request.user, pk, for_change=True)
     initial = agreements.initial_data(child, today=timezone.localdate())
     form = AgreementForm(request.POST if request.method == "POST" else None, initial=initial)
+    record_reveal_on_get(request, form, obj=child, child=child, what=_("新建委托监护确认书（由档案预填）"))
     if request.method == "POST" and form.is_valid():
         try:
             agreement = agreements.save_agreement(actor=request.user, child=child, data=form.cleaned_data)
@@ -109,6 +111,7 @@ def agreement_edit(request, pk, agreement_pk):
         messages.warning(request, _("已签订或已终止的确认书不能修改；如有变化请终止后重新签订。"))
         return redirect("children:agreement", pk=child.pk, agreement_pk=agreement.pk)
     form = AgreementForm(request.POST if request.method == "POST" else None, instance=agreement)
+    record_reveal_on_get(request, form, obj=agreement, child=child, what=_("修改委托监护确认书"))
     if request.method == "POST" and form.is_valid():
         try:
             agreements.save_agreement(actor=request.user, child=child, data=form.cleaned_data, agreement=agreement)
