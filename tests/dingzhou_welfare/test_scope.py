@@ -7,18 +7,22 @@ Adding a URL without adding it to ROUTES below fails `test_every_named_route_has
 
 import datetime
 import importlib
+import re
 
 import pytest
+from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLResolver, get_resolver, reverse
 
 from children import services
-from children.models import Child, ClassificationKind
+from children.models import Carer, Child, ClassificationKind, ParentSituation
 from dingzhou_welfare.models import AuditEntry
+from dingzhou_welfare.reveals import FULL_NUMBER_FIELDS
 from subsidies.disbursement import compute_month
 from subsidies.exports import run_export_job, start_export_job
 from subsidies.models import Programme
 from subsidies.services import apply_enrolment
+from tests.factories import make_id_number
 from tests.scope_support import READERS, ROLES, WRITERS, Case
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -116,6 +120,33 @@ def frozen(time_machine):
     time_machine.move_to(datetime.datetime(2026, 6, 1, 10, tzinfo=datetime.UTC), tick=False)
 
 
+def add_full_numbers(child, staff):
+    """What the registry holds in full about the people around a child: a father working away (his ID
+    number), the primary carer (ID number and phone) and the payment account (a bank account)."""
+    services.record_parent_situation(
+        actor=staff,
+        child=child,
+        data={
+            "parent": "father",
+            "name": "王建军",
+            "id_number": make_id_number(datetime.date(1986, 7, 1)),
+            "situation": ParentSituation.Situation.WORKING_AWAY,
+            "start_date": datetime.date(2024, 3, 1),
+            "work_place": "北京市大兴区某物流公司",
+        },
+    )
+    carer = {"name": "王桂兰", "relationship": Carer.Relationship.PATERNAL_GRANDPARENT, "is_primary": True}
+    carer.update(id_number=make_id_number(datetime.date(1958, 4, 2), "F"), phone=f"1380000{child.pk:04d}")
+    services.save_carer(actor=staff, child=child, data=carer)
+    account = {
+        "method": "one_card",
+        "payee_name": "王桂兰",
+        "payee_relationship": Carer.Relationship.PATERNAL_GRANDPARENT,
+    }
+    account.update(payee_id_number="", bank_name="定州农商银行", account_number=f"621700001234{child.pk:06d}")
+    services.save_payment_account(actor=staff, child=child, data=account)
+
+
 @pytest.fixture
 def cast(request, frozen, child_a, child_a2, child_b, staff):
     """Each child with one classification and one document, so every URL has something to point at."""
@@ -130,6 +161,7 @@ def cast(request, frozen, child_a, child_a2, child_b, staff):
             kind="hukou",
             upload=SimpleUploadedFile("户口簿.png", PNG, content_type="image/png"),
         )
+        add_full_numbers(child, staff)
         enrolment = apply_enrolment(
             actor=staff,
             child=child,
@@ -321,3 +353,55 @@ def test_scope_keeps_a_caseworker_to_their_township(caseworker_a, child_a, child
 
     assert list(scope(Child.objects.all(), caseworker_a)) == [child_a]
     assert set(scope(Child.objects.all(), staff)) == {child_a, child_b}
+
+
+# A full ID number: 17 digits and a check character, not inside a longer run of letters or digits.
+FULL_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])[1-9]\d{16}[\dX](?![0-9A-Za-z])")
+# Where the registry keeps numbers it masks (dingzhou_welfare.reveals.FULL_NUMBER_FIELDS): every app's
+# models but the users' own (a colleague's work phone is no one's personal data).
+CHILD_APPS = ("children", "subsidies", "adoption", "visits", "imports", "reports")
+
+
+def full_numbers_stored() -> set[str]:
+    """Every ID number, phone and bank account stored about a child and the people around them."""
+    numbers = set()
+    for model in apps.get_models():
+        if model._meta.app_label not in CHILD_APPS:
+            continue
+        fields = [f.name for f in model._meta.concrete_fields if f.name.endswith(FULL_NUMBER_FIELDS)]
+        for field in fields:
+            numbers.update(v for v in model.objects.values_list(field, flat=True) if v and len(v) >= 7)
+    return numbers
+
+
+def full_numbers_in(body: str, stored: set[str]) -> set[str]:
+    return set(FULL_ID_NUMBER.findall(body)) | {number for number in stored if number in body}
+
+
+@pytest.mark.parametrize("role", [role for role in ROLES if role != "anonymous"])
+def test_no_page_shows_a_full_number_without_an_audit_entry(request, client, cast, administrator, role):
+    """Every GET page each role may open: a full ID number, phone or bank account in the body (a form
+    field's value included) only with a new audit entry of the same request (issue 18, item 2)."""
+    user = request.getfixturevalue(role)
+    client.force_login(user)
+    stored = full_numbers_stored()
+    assert len(stored) >= 15  # the cast's children, parents, carers, accounts, agreements and applicants
+    seen, shown, failures = set(), set(), []
+    for child_name, target in cast.items():
+        for name, case in ROUTES.items():
+            url = url_for(name, target, administrator)
+            if "get" not in case.allowed or not may(case, role, child_name) or url in seen:
+                continue
+            seen.add(url)
+            last = AuditEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+            response = client.get(url, case.data)
+            body = b"".join(response.streaming_content) if response.streaming else response.content
+            found = full_numbers_in(body.decode(errors="ignore"), stored)
+            if not found:
+                continue
+            shown.add(name)
+            if not AuditEntry.objects.filter(pk__gt=last, actor=user).exists():
+                failures.append(f"{role} GET {name} ({child_name}): {sorted(found)} without an audit entry")
+    assert not failures, "\n".join(failures)
+    if role in WRITERS:  # the walk reaches the pages that pre-fill full numbers
+        assert {"children:carer", "children:account", "children:agreement_add", "children:agreement_edit"} <= shown
