@@ -22,7 +22,7 @@ def role_of(user) -> str | None:
     if cached is not False:
         return cached
     try:
-        role = user.profile.role
+        role = user.profile.role or None  # blank: no role yet (a role request waits for approval)
     except StaffProfile.DoesNotExist:
         role = None
     user._dzw_role = role

@@ -28,6 +28,7 @@ MENU = [
     ("reports:index", _("统计报表"), {Role.SUPERVISOR, Role.STAFF, Role.LEADER}),
     ("imports:index", _("数据导入"), {Role.STAFF}),
     ("user_list", _("用户管理"), {Role.ADMINISTRATOR}),
+    ("role_requests", _("角色审批"), {Role.ADMINISTRATOR, Role.LEADER}),
     ("admin:index", _("基础数据"), {Role.ADMINISTRATOR}),
 ]
 

@@ -42,8 +42,9 @@ class StaffUserForm(forms.Form):
         help_text=_("新建用户必填；修改用户时留空则不改密码。"),
     )
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args, user=None, actor=None, **kwargs):
         self.user = user
+        self.actor = actor
         super().__init__(*args, **kwargs)
         self.fields["villages"].label_from_instance = lambda v: f"{v.township.name} / {v.name}"
 
@@ -68,6 +69,8 @@ class StaffUserForm(forms.Form):
         outside = [v.name for v in villages if v.township not in townships]
         if outside:
             self.add_error("villages", _("以下村不属于所选乡镇：%(v)s") % {"v": _("、").join(outside)})
+        if self.user is not None and self.actor is not None and self.user.pk == self.actor.pk:
+            self._keep_own_access(data)
         password = data.get("password")
         if not self.user and not password:
             self.add_error("password", _("新建用户须设置密码。"))
@@ -78,3 +81,17 @@ class StaffUserForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("password", error)
         return data
+
+    def _keep_own_access(self, data) -> None:
+        """Nobody changes their own role or scope (another administrator does, and a second person approves)."""
+        profile = getattr(self.user, "profile", None)
+        own = {
+            "role": profile.role if profile else "",
+            "townships": set(profile.townships.all()) if profile else set(),
+            "villages": set(profile.villages.all()) if profile else set(),
+        }
+        for name in ("role", "townships", "villages"):
+            wanted = data.get(name)
+            wanted = wanted or "" if name == "role" else set(wanted or [])
+            if name in data and wanted != own[name]:
+                self.add_error(name, _("不能修改自己的角色或负责范围，请由另一位管理员修改。"))

@@ -78,11 +78,14 @@ class Role(models.TextChoices):
 COUNTY_WIDE_ROLES = {Role.STAFF, Role.LEADER}
 # Roles that see no child at all, whatever townships are set.
 NO_CHILD_ROLES = {Role.ADMINISTRATOR}
+# Roles that decide a role request made by someone else (services.decide_role_request).
+APPROVER_ROLES = {Role.ADMINISTRATOR, Role.LEADER}
 
 
 class StaffProfile(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
-    role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
+    # Blank: no role yet (a new account whose role request waits for a second person's approval).
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices, blank=True)
     townships = models.ManyToManyField(Township, blank=True, verbose_name=_("负责乡镇"))
     villages = models.ManyToManyField(
         Village,
@@ -101,6 +104,57 @@ class StaffProfile(models.Model):
 
     def __str__(self):
         return f"{self.user.get_username()} ({self.get_role_display()})"
+
+
+class RoleRequest(models.Model):
+    """A role and scope asked for a user by one administrator, applied only when a second person
+    (another administrator, or the leader) approves it (services.request_access, decide_role_request)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待批准")
+        APPROVED = "approved", _("已批准")
+        REJECTED = "rejected", _("已驳回")
+        SUPERSEDED = "superseded", _("已被新申请取代")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_requests", verbose_name=_("用户")
+    )
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
+    townships = models.ManyToManyField(Township, blank=True, verbose_name=_("负责乡镇"))
+    villages = models.ManyToManyField(Village, blank=True, verbose_name=_("负责村（社区）"))
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("申请人")
+    )
+    requested_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("审批人"),
+    )
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("角色变更申请")
+        verbose_name_plural = _("角色变更申请")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"], condition=models.Q(status="pending"), name="role_request_one_pending_per_user"
+            ),
+            # The second person is neither the one who asked nor the one who gains the access.
+            models.CheckConstraint(
+                condition=models.Q(decided_by__isnull=True)
+                | ~models.Q(decided_by=models.F("requested_by")) & ~models.Q(decided_by=models.F("user")),
+                name="role_request_decided_by_a_second_person",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} → {self.get_role_display()} ({self.get_status_display()})"
 
 
 class AuditEntry(models.Model):

@@ -3,14 +3,16 @@
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from .access import require_role
-from .forms import StaffUserForm
-from .models import Role
-from .services import save_staff_user
+from .forms import StaffUserForm, form_errors_from
+from .models import APPROVER_ROLES, Role, RoleRequest
+from .services import decide_role_request, save_staff_user
 
 
 def healthz(request):
@@ -24,7 +26,8 @@ def user_list(request):
     users = (
         get_user_model().objects.select_related("profile").prefetch_related("profile__townships").order_by("username")
     )
-    return render(request, "accounts/user_list.html", {"users": users})
+    pending = set(RoleRequest.objects.filter(status=RoleRequest.Status.PENDING).values_list("user_id", flat=True))
+    return render(request, "accounts/user_list.html", {"users": users, "pending": pending})
 
 
 @login_required
@@ -43,9 +46,49 @@ def user_edit(request, pk=None):
             "townships": profile.townships.all() if profile else [],
             "villages": profile.villages.all() if profile else [],
         }
-    form = StaffUserForm(request.POST or None, initial=initial, user=user)
+    form = StaffUserForm(request.POST or None, initial=initial, user=user, actor=request.user)
     if request.method == "POST" and form.is_valid():
-        saved = save_staff_user(actor=request.user, data=form.cleaned_data, user=user)
-        messages.success(request, _("已保存用户 %(u)s。") % {"u": saved.username})
-        return redirect("user_list")
-    return render(request, "accounts/user_form.html", {"form": form, "edited": user})
+        try:
+            saved = save_staff_user(actor=request.user, data=form.cleaned_data, user=user)
+        except ValidationError as error:
+            form_errors_from(form, error)
+        else:
+            messages.success(request, _("已保存用户 %(u)s。") % {"u": saved.username})
+            if RoleRequest.objects.filter(user=saved, status=RoleRequest.Status.PENDING).exists():
+                messages.warning(request, _("角色或负责范围的变更须由另一位管理员或局领导批准后生效。"))
+            return redirect("user_list")
+    pending = RoleRequest.objects.filter(user=user, status=RoleRequest.Status.PENDING).first() if user else None
+    return render(request, "accounts/user_form.html", {"form": form, "edited": user, "pending": pending})
+
+
+@login_required
+def role_requests(request):
+    """Role changes waiting for a second person (administrators and the leader), and the latest decided."""
+    require_role(request.user, *APPROVER_ROLES)
+    requests = RoleRequest.objects.select_related("user__profile", "requested_by", "decided_by").prefetch_related(
+        "townships", "villages", "user__profile__townships"
+    )
+    return render(
+        request,
+        "accounts/role_requests.html",
+        {
+            "pending": requests.filter(status=RoleRequest.Status.PENDING),
+            "decided": requests.exclude(status=RoleRequest.Status.PENDING)[:20],
+        },
+    )
+
+
+@login_required
+@require_POST
+def role_request_decide(request, pk):
+    require_role(request.user, *APPROVER_ROLES)
+    role_request = get_object_or_404(RoleRequest, pk=pk)
+    approve = request.POST.get("decision") == "approve"
+    try:
+        decide_role_request(actor=request.user, role_request=role_request, approve=approve)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        done = _("已批准 %(u)s 的角色变更。") if approve else _("已驳回 %(u)s 的角色变更。")
+        messages.success(request, done % {"u": role_request.user.username})
+    return redirect("role_requests")
