@@ -122,3 +122,12 @@ def child_form_data(township, village=None, **overrides) -> dict:
     }
     data.update(overrides)
     return data
+
+
+def approve_role_request(user, approver):
+    """The pending role request for `user` approved by a second person (another administrator or the leader)."""
+    from dingzhou_welfare.models import RoleRequest
+    from dingzhou_welfare.services import decide_role_request
+
+    pending = RoleRequest.objects.get(user=user, status=RoleRequest.Status.PENDING)
+    return decide_role_request(actor=approver, role_request=pending, approve=True)

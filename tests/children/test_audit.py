@@ -11,7 +11,7 @@ from children import services
 from children.models import Carer, Child, ClassificationKind, ParentSituation
 from dingzhou_welfare.models import AuditEntry, Role
 
-from ..factories import child_form_data
+from ..factories import approve_role_request, child_form_data
 
 Action = AuditEntry.Action
 FULL_ID = "130682201501010010"
@@ -267,7 +267,7 @@ def test_downloading_a_document(client_a, caseworker_a, child_a, trail):
     assert downloaded[0].object_id == str(document.pk)
 
 
-def test_editing_a_users_role(client, administrator, caseworker_a, township_a, township_b, trail):
+def test_editing_a_users_role(client, administrator, leader, caseworker_a, township_a, township_b, trail):
     client.force_login(administrator)
     response = client.post(
         reverse("user_edit", args=[caseworker_a.pk]),
@@ -282,9 +282,14 @@ def test_editing_a_users_role(client, administrator, caseworker_a, township_a, t
         },
     )
     assert response.status_code == 302
-    entry = only(trail())
-    assert (entry.action, entry.actor, entry.object_type, entry.child) == (Action.UPDATE, administrator, "user", None)
-    assert entry.changes == {"role": ["儿童主任", "儿童督导员"], "townships": ["清风店镇", "清风店镇、庞村镇"]}
+    requested, updated = trail()  # the account, and a request for the role: it waits for a second person
+    assert (requested.action, requested.actor, requested.object_type) == (Action.CREATE, administrator, "rolerequest")
+    assert requested.changes == {"role": ["儿童主任", "儿童督导员"], "townships": ["清风店镇", "清风店镇、庞村镇"]}
+    assert (updated.action, updated.object_type, updated.changes) == (Action.UPDATE, "user", {})
+    approve_role_request(caseworker_a, leader)
+    decided = trail()[2]
+    assert (decided.action, decided.actor, decided.object_type) == (Action.DECISION, leader, "rolerequest")
+    assert decided.changes == requested.changes
 
 
 def test_setting_a_password_never_puts_it_in_the_trail(client, administrator, caseworker_a, trail):

@@ -9,7 +9,7 @@ from dingzhou_welfare.access import townships_for, villages_for
 from dingzhou_welfare.models import Role
 from dingzhou_welfare.services import save_staff_user
 
-from ..factories import PASSWORD
+from ..factories import PASSWORD, approve_role_request
 
 
 def user_data(user, **changes) -> dict:
@@ -32,20 +32,24 @@ def listed(client) -> str:
     return response.text.split('id="children"', 1)[1]
 
 
-def test_a_scope_change_is_seen_by_the_next_request(client, administrator, caseworker_a, township_b, child_a, child_b):
+def test_a_scope_change_is_seen_by_the_next_request(
+    client, administrator, leader, caseworker_a, township_b, child_a, child_b
+):
     client.force_login(caseworker_a)
     assert child_a.name in listed(client)
     assert child_b.name not in listed(client)
     save_staff_user(actor=administrator, user=caseworker_a, data=user_data(caseworker_a, townships=[township_b]))
+    approve_role_request(caseworker_a, leader)
     assert child_a.name not in listed(client)
     assert child_b.name in listed(client)
     assert client.get(reverse("children:detail", args=[child_a.pk])).status_code == 404
 
 
-def test_a_role_change_is_seen_by_the_next_request(client, administrator, caseworker_a, child_a, child_b):
+def test_a_role_change_is_seen_by_the_next_request(client, administrator, leader, caseworker_a, child_a, child_b):
     client.force_login(caseworker_a)
     assert child_b.name not in listed(client)
     save_staff_user(actor=administrator, user=caseworker_a, data=user_data(caseworker_a, role=Role.STAFF))
+    approve_role_request(caseworker_a, leader)
     assert child_b.name in listed(client)
 
 

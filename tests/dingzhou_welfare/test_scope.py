@@ -16,13 +16,14 @@ from django.urls import URLResolver, get_resolver, reverse
 
 from children import services
 from children.models import Carer, Child, ClassificationKind, ParentSituation
-from dingzhou_welfare.models import AuditEntry
+from dingzhou_welfare.models import AuditEntry, Role, RoleRequest
 from dingzhou_welfare.reveals import FULL_NUMBER_FIELDS
+from dingzhou_welfare.services import save_staff_user
 from subsidies.disbursement import compute_month
 from subsidies.exports import run_export_job, start_export_job
 from subsidies.models import Programme
 from subsidies.services import apply_enrolment
-from tests.factories import make_id_number
+from tests.factories import PASSWORD, make_id_number, make_user
 from tests.scope_support import READERS, ROLES, WRITERS, Case
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -75,6 +76,8 @@ ROUTES = {
     "user_list": Case({"get": 200}, "administrator"),
     "user_create": Case({"get": 200, "post": 200}, "administrator"),
     "user_edit": Case({"get": 200, "post": 200}, "administrator"),
+    "role_requests": Case({"get": 200}, "approvers"),
+    "role_request_decide": Case({"post": 302}, "approvers", {"decision": "approve"}),
     "healthz": Case({"get": 200}, "everyone"),
     "readyz": Case({"get": 200}, "everyone"),
     "set_language": Case({"post": 302}, "everyone", {"language": "zh-hans", "next": "/"}),
@@ -172,8 +175,14 @@ def cast(request, frozen, child_a, child_a2, child_b, staff):
     batch = compute_month(month=datetime.date(2026, 5, 1), actor=staff)
     export_job = start_export_job(batch=batch, actor=staff, fmt="xlsx")
     run_export_job(job_id=export_job.pk)
+    # A role asked for a newcomer by a second administrator: the walk's administrator or the leader approves.
+    requester = make_user("administrator_2", Role.ADMINISTRATOR)
+    newcomer = {"username": "newcomer", "full_name": "newcomer", "role": Role.STAFF, "password": PASSWORD}
+    save_staff_user(actor=requester, data=newcomer)
+    role_request = RoleRequest.objects.get(status=RoleRequest.Status.PENDING)
     for target in objects.values():
         target["export_job"] = export_job
+        target["role_request"] = role_request
     for name, target in objects.items():
         for extension in EXTENSIONS:
             if hasattr(extension, "prepare"):
@@ -191,6 +200,8 @@ def url_for(name, target, administrator):
         kwargs["document_pk"] = target["document"].pk
     if name == "user_edit":
         kwargs["pk"] = administrator.pk
+    if name == "role_request_decide":
+        kwargs["pk"] = target["role_request"].pk
     if name in ENROLMENT_ROUTES:
         kwargs["pk"] = target["enrolment"].pk
     if name == "subsidies:standard_set":
@@ -236,6 +247,8 @@ def may(case, role, child_name):
         return role in WRITERS
     if case.who == "administrator":
         return role == "administrator"
+    if case.who == "approvers":
+        return role in {"administrator", "leader"}
     if case.who == "anonymous":
         return role == "anonymous"
     return True  # everyone

@@ -10,6 +10,7 @@ from django.urls import reverse
 from dingzhou_welfare import signed_in, versions
 from dingzhou_welfare.models import Role
 from dingzhou_welfare.services import save_staff_user
+from tests.factories import approve_role_request
 
 from .test_kept_scope import listed, user_data
 
@@ -61,10 +62,11 @@ def test_a_new_password_signs_other_sessions_out(client, caseworker_a):
     assert client.get(reverse("children:list")).status_code == 302
 
 
-def test_a_role_change_is_seen_by_the_next_request(client, administrator, caseworker_a, child_b):
+def test_a_role_change_is_seen_by_the_next_request(client, administrator, leader, caseworker_a, child_b):
     client.force_login(caseworker_a)
     assert child_b.name not in listed(client)
     save_staff_user(actor=administrator, user=caseworker_a, data=user_data(caseworker_a, role=Role.STAFF))
+    approve_role_request(caseworker_a, leader)
     assert child_b.name in listed(client)
 
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 from children.models import Child
 from dingzhou_welfare.access import role_of, villages_limited
 from dingzhou_welfare.models import AuditEntry, Role
+from tests.factories import approve_role_request
 
 User = get_user_model()
 PASSWORD = "Village-director-2026"
@@ -61,11 +62,14 @@ def test_list(admin_client, caseworker_a, outsider):
 
 
 def test_create_a_caseworker_limited_to_villages(
-    admin_client, client, township_a, village_a, village_a2, child_a, child_a2
+    admin_client, client, leader, township_a, village_a, village_a2, child_a, child_a2
 ):
     response = admin_client.post(reverse("user_create"), user_data(townships=[township_a.pk], villages=[village_a.pk]))
     assert response.status_code == 302
     assert response.url == reverse("user_list")
+    user = User.objects.get(username="zhang_cun")
+    assert role_of(user) is None  # the role waits for a second person
+    approve_role_request(user, leader)
     user = User.objects.get(username="zhang_cun")
     assert user.first_name == "张村主任"
     assert user.check_password(PASSWORD)
@@ -113,9 +117,11 @@ def test_validation(request, admin_client, caseworker_a, township_a, overrides, 
 
 
 def test_staff_and_leader_need_no_township(admin_client):
-    for username, role in (("bureau", Role.STAFF), ("head", Role.LEADER)):
+    for username, role in (("head", Role.LEADER), ("bureau", Role.STAFF)):
         response = admin_client.post(reverse("user_create"), user_data(username=username, role=role))
         assert response.status_code == 302
+    approve_role_request(User.objects.get(username="bureau"), User.objects.get(username="head"))
+    for username, role in (("head", Role.LEADER), ("bureau", Role.STAFF)):
         assert role_of(User.objects.get(username=username)) == role
 
 
@@ -134,18 +140,20 @@ def test_edit_keeps_the_password_when_left_blank(admin_client, caseworker_a, tow
     assert caseworker_a.first_name == "王主任"
 
 
-def test_changing_the_role_changes_the_group_and_drops_villages(admin_client, caseworker_village, township_a):
+def test_changing_the_role_changes_the_group_and_drops_villages(admin_client, leader, caseworker_village, township_a):
     response = admin_client.post(
         reverse("user_edit", args=[caseworker_village.pk]),
         user_data(username="caseworker_village", role=Role.SUPERVISOR, townships=[township_a.pk], password=""),
     )
     assert response.status_code == 302
+    approve_role_request(caseworker_village, leader)
     user = User.objects.get(pk=caseworker_village.pk)
     assert list(user.groups.values_list("name", flat=True)) == ["supervisor"]
     assert not user.profile.villages.exists()
 
 
 def test_giving_a_role_to_a_user_without_one(admin_client, outsider, child_a):
+    """The first leader of an installation (no other administrator, no leader yet): at once."""
     assert admin_client.get(reverse("user_edit", args=[outsider.pk])).status_code == 200
     response = admin_client.post(
         reverse("user_edit", args=[outsider.pk]), user_data(username="outsider", role=Role.LEADER, password="")
