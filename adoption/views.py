@@ -200,7 +200,9 @@ def case_detail(request, pk):
 def case_edit(request, pk):
     case = _case_for(request.user, pk, for_change=True)
     form = CaseForm(request.POST or None, instance=case)
-    record_reveal_on_get(request, form, obj=case, child=case.child, what=_("修改收养案件 %(n)s") % {"n": case.number})
+    record_reveal_on_get(
+        request, form, obj=case, child=case.child, what=_("收养案件 %(n)s 编辑页面") % {"n": case.number}
+    )
     if request.method == "POST":
         if form.is_valid():
             try:
@@ -228,7 +230,9 @@ def _applicant_page(request, case, applicant):
     form = ApplicantForm(request.POST or None, instance=applicant)
     title = _("修改收养人") if applicant else _("登记收养人")
     locked = None if case.state in (State.APPLICATION, State.REVIEW) else _("收养评估开始后不能再修改收养人信息。")
-    record_reveal_on_get(request, form, obj=case, child=case.child, what=_("收养人（案件 %(n)s）") % {"n": case.number})
+    record_reveal_on_get(
+        request, form, obj=case, child=case.child, what=_("收养人编辑页面（案件 %(n)s）") % {"n": case.number}
+    )
     if request.method == "POST":
         if form.is_valid():
             data = dict(form.cleaned_data)

@@ -154,7 +154,7 @@ def child_create(request):
 def child_edit(request, pk):
     child = get_child_for(request.user, pk, for_change=True)
     form = ChildForm(request.POST or None, instance=child, user=request.user)
-    record_reveal_on_get(request, form, obj=child, child=child, what=_("修改儿童信息"))
+    record_reveal_on_get(request, form, obj=child, child=child, what=_("儿童信息编辑页面"))
     if request.method == "POST" and form.is_valid():
         try:
             services.update_child(actor=request.user, child=child, data={f: form.cleaned_data[f] for f in CHILD_FIELDS})
@@ -248,7 +248,7 @@ def carer_edit(request, pk):
     child = get_child_for(request.user, pk, for_change=True)
     carer = child.carers.filter(is_primary=True).first()
     form = CarerForm(request.POST or None, instance=carer)
-    record_reveal_on_get(request, form, obj=carer or child, child=child, what=_("修改监护人/照料人"))
+    record_reveal_on_get(request, form, obj=carer or child, child=child, what=_("监护人/照料人编辑页面"))
     if request.method == "POST" and form.is_valid():
         data = {**form.cleaned_data, "is_primary": True}
         try:
@@ -268,7 +268,7 @@ def payment_account_edit(request, pk):
         raise Http404
     account = PaymentAccount.objects.filter(child=child).first()
     form = PaymentAccountForm(request.POST or None, instance=account)
-    record_reveal_on_get(request, form, obj=account or child, child=child, what=_("修改发放账户"))
+    record_reveal_on_get(request, form, obj=account or child, child=child, what=_("发放账户编辑页面"))
     if request.method == "POST" and form.is_valid():
         try:
             services.save_payment_account(actor=request.user, child=child, data=form.cleaned_data)

@@ -111,7 +111,7 @@ def agreement_edit(request, pk, agreement_pk):
         messages.warning(request, _("已签订或已终止的确认书不能修改；如有变化请终止后重新签订。"))
         return redirect("children:agreement", pk=child.pk, agreement_pk=agreement.pk)
     form = AgreementForm(request.POST if request.method == "POST" else None, instance=agreement)
-    record_reveal_on_get(request, form, obj=agreement, child=child, what=_("修改委托监护确认书"))
+    record_reveal_on_get(request, form, obj=agreement, child=child, what=_("委托监护确认书编辑页面"))
     if request.method == "POST" and form.is_valid():
         try:
             agreements.save_agreement(actor=request.user, child=child, data=form.cleaned_data, agreement=agreement)
