@@ -27,9 +27,10 @@ Definitions (they are printed in the report's notes, `DEFINITIONS`):
   期末 the last month; additions: enrolments whose first month lies in the period; removals:
   enrolments whose last paid month is the month before one of the period's months, by end reason.
   An enrolment ended before its first month was never paid and counts nowhere.
-- The classified-protection table (困境儿童分类保障) counts each child once, under the first of its
-  programmes in the programmes' display order (basic living of orphans, of de facto unsupported
-  children, 特困, 城镇低保, 农村低保, disability subsidies: the order the bureau reports them in).
+- 困境儿童分类保障 is the seven programmes of reports.glossary, institutional care (机构集中供养儿童)
+  apart: its figure is the sum of its programme lines at the end of the period, and the children
+  behind it are stated too when a child holds two of them. "计一次" counts each child once, under the
+  first of its programmes: the seven first, then the institutional and any other, each in display order.
 - Money is the sum of the lines of approved (or exported) batches whose month (发放月) lies in the
   period, per programme and kind (正常发放, 补发, 调整扣减); the year to date runs from January of
   the last month's year to the last month. A draft batch is not money paid: the report says which
@@ -53,7 +54,7 @@ DEFINITIONS = [
     ),
     gettext_lazy(
         "一名儿童可同时属于多个类别、享受多个项目；“计一次”栏按类别顺序（孤儿、事实无人抚养、留守、残疾、困境）"
-        "和保障项目顺序只计入第一个，各行之和为儿童人数。"
+        "和保障项目顺序（先困境儿童分类保障七个项目，再机构集中供养等其他项目）只计入第一个，各行之和为儿童人数。"
     ),
     gettext_lazy(
         "发放金额为统计期内已审批发放批次的明细金额之和（按发放月统计），分正常发放、补发和调整扣减；"

@@ -4,8 +4,9 @@ An enrolment is covered in a month when it is confirmed (or ended later) and the
 start and end months. 期初 is the month before the first month, 期末 the last month; additions:
 enrolments whose first month lies in the period; removals: enrolments whose last paid month is the
 month before one of the period's months, by end reason. An enrolment ended before its first month was
-never paid and counts nowhere. The classified-protection table (困境儿童分类保障) counts each child once,
-under the first of its programmes in the programmes' display order.
+never paid and counts nowhere. "计一次" counts each child once, under the first of its programmes: the
+seven of 困境儿童分类保障 first (reports.glossary), then the others, each group in display order, so the
+seven lines' 计一次 add up to the distinct children of 困境儿童分类保障.
 """
 
 from collections import defaultdict
@@ -17,13 +18,33 @@ from django.utils.translation import gettext as _
 from subsidies.models import Enrolment, Programme
 from subsidies.months import add_months
 
+from ..glossary import (
+    BASIC_LIVING_CODES,
+    CLASSIFIED_PROTECTION,
+    CLASSIFIED_PROTECTION_CODES,
+    INSTITUTIONAL,
+    INSTITUTIONAL_CODES,
+    Term,
+)
 from .counting import Flow, count_once, rank_of
 from .money import Money, MoneyTotals
 from .period import Period, Scope
 
 PAYING = Enrolment.PAYING_STATUSES
-# The programmes of 孤儿和事实无人抚养儿童: 基本生活费（补贴）, the money the bureau's summary reports apart.
-BASIC_LIVING_CODES = ("orphan_scattered", "orphan_institutional", "de_facto_scattered", "de_facto_institutional")
+__all__ = [
+    "BASIC_LIVING_CODES",
+    "ProgrammeGroup",
+    "ProgrammeRow",
+    "once_order",
+    "programme_flows",
+    "programme_groups",
+    "programme_rows",
+]
+
+
+def once_order(programmes: list[Programme]) -> list[Programme]:
+    """The order "计一次" ranks programmes in: 困境儿童分类保障's seven, then the others, each in display order."""
+    return sorted(programmes, key=lambda p: p.code not in CLASSIFIED_PROTECTION_CODES)
 
 
 @dataclass
@@ -35,6 +56,14 @@ class ProgrammeRow:
     period: Money
     year: Money
     paid_last_month: int = 0  # normal payments in the last month's approved batch (children paid)
+
+    @property
+    def classified_protection(self) -> bool:
+        return self.code in CLASSIFIED_PROTECTION_CODES
+
+    @property
+    def institutional(self) -> bool:
+        return self.code in INSTITUTIONAL_CODES
 
 
 def programme_flows(period: Period, scope: Scope, programmes: list[Programme]) -> dict[tuple[int, int], Flow]:
@@ -63,7 +92,7 @@ def programme_flows(period: Period, scope: Scope, programmes: list[Programme]) -
     covered = (
         Enrolment.objects.filter(scope.children("child__")).paying_in(last).exclude(end_month__lt=F("start_month"))
     )
-    ids = [p.pk for p in programmes]
+    ids = [p.pk for p in once_order(programmes)]
     once = count_once(
         covered.values(cid=F("child_id"), tid=F("child__township_id"))
         .annotate(rank=Min(rank_of("programme_id", ids)))
@@ -103,3 +132,30 @@ def programme_rows(
         total.year.add(row.year)
         total.paid_last_month += row.paid_last_month
     return rows, total
+
+
+@dataclass
+class ProgrammeGroup:
+    """Programme lines under one term of the glossary, and their subtotal (labelled with the term)."""
+
+    term: Term | None
+    rows: list[ProgrammeRow]
+    total: ProgrammeRow
+
+
+def programme_groups(rows: list[ProgrammeRow]) -> tuple[ProgrammeGroup, ProgrammeGroup, ProgrammeGroup]:
+    """困境儿童分类保障 (the seven programmes), 机构集中供养儿童, and any other programme the county keeps."""
+    groups = (
+        ProgrammeGroup(CLASSIFIED_PROTECTION, [r for r in rows if r.classified_protection], None),
+        ProgrammeGroup(INSTITUTIONAL, [r for r in rows if r.institutional], None),
+        ProgrammeGroup(None, [r for r in rows if not (r.classified_protection or r.institutional)], None),
+    )
+    for group in groups:
+        label = str(group.term.name) if group.term else _("其他保障项目")
+        group.total = ProgrammeRow(None, "", label, Flow(), Money(), Money())
+        for row in group.rows:
+            group.total.flow.add(row.flow)
+            group.total.period.add(row.period)
+            group.total.year.add(row.year)
+            group.total.paid_last_month += row.paid_last_month
+    return groups

@@ -16,7 +16,7 @@ from .classifications import BASIC_LIVING_KINDS, KindRow, kind_flows, kind_rows
 from .counting import Flow, Reason, reasons_of
 from .money import MonthMoney, add_up, chart_months, money_rows, unpaid_runs
 from .period import Period, Scope
-from .programmes import ProgrammeRow, programme_flows, programme_rows
+from .programmes import ProgrammeGroup, ProgrammeRow, programme_flows, programme_groups, programme_rows
 from .summary import summary_paragraphs
 from .townships import TownshipRow, township_rows
 
@@ -53,8 +53,28 @@ class Report:
         return self.kinds_total.once
 
     @property
+    def programme_groups(self) -> tuple[ProgrammeGroup, ProgrammeGroup, ProgrammeGroup]:
+        """困境儿童分类保障, 机构集中供养儿童 and other programmes, each with its subtotal (reports.glossary)."""
+        return programme_groups(self.programmes)
+
+    @property
+    def classified_protection(self) -> ProgrammeGroup:
+        return self.programme_groups[0]
+
+    @property
     def protected_children(self) -> int:
-        return self.programmes_total.flow.once
+        """困境儿童分类保障: the sum of the seven programme lines at the end of the period."""
+        return self.classified_protection.total.flow.end
+
+    @property
+    def protected_distinct_children(self) -> int:
+        """The children behind `protected_children`, each counted once (fewer when a child holds two)."""
+        return self.classified_protection.total.flow.once
+
+    @property
+    def institutional_children(self) -> int:
+        """机构集中供养儿童 at the end of the period."""
+        return self.programme_groups[1].total.flow.end
 
     @property
     def basic_living_flow(self) -> Flow:

@@ -5,8 +5,8 @@ from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 
+from ..glossary import ALL_MONEY, BASIC_LIVING_CODES, BASIC_LIVING_MONEY, INSTITUTIONAL
 from .money import ZERO, unpaid_runs
-from .programmes import BASIC_LIVING_CODES
 
 if TYPE_CHECKING:
     from .report import Report
@@ -29,14 +29,22 @@ def summary_paragraphs(report: "Report") -> list[str]:
     period, scope = report.period, report.scope
     day = _("%(y)d年%(m)d月%(d)d日") % {"y": period.last_day.year, "m": period.last_day.month, "d": period.last_day.day}
     paragraphs = []
-    protected = [(r.label, r.flow.once) for r in report.programmes]
-    text = _("截至%(day)s，%(scope)s纳入困境儿童分类保障的儿童共%(n)s人（每名儿童只计一次）") % {
+    protection = report.classified_protection
+    text = _("截至%(day)s，%(scope)s纳入%(term)s的儿童共%(n)s人") % {
         "day": day,
         "scope": scope.label,
+        "term": protection.term.name,
         "n": f"{report.protected_children:,}",
     }
-    listing = _listing(protected)
-    paragraphs.append(text + (_("，其中：%(l)s。") % {"l": listing} if listing else _("。")))
+    listing = _listing((r.label, r.flow.end) for r in protection.rows)
+    if listing:
+        text += _("，其中：%(l)s") % {"l": listing}
+    if report.protected_distinct_children != report.protected_children:
+        text += _("（部分儿童同时享受两个以上项目，按项目分别计入；实际儿童%(n)s人）") % {
+            "n": f"{report.protected_distinct_children:,}"
+        }
+    text += _("；另有%(term)s%(n)s人。") % {"term": INSTITUTIONAL.name, "n": f"{report.institutional_children:,}"}
+    paragraphs.append(text)
 
     kinds = [(r.label, r.flow.end) for r in report.kinds]
     listing = _listing(kinds)
@@ -64,10 +72,11 @@ def summary_paragraphs(report: "Report") -> list[str]:
             "pr": f"{report.programmes_total.flow.removed:,}",
         }
     )
-    money = report.programmes_total.period
-    year = report.programmes_total.year
-    text = _("%(period)s已发放各类保障资金%(total)s元（%(wan)s万元），其中正常发放%(normal)s元、补发%(arrears)s元") % {
+    money = report.classified_protection.total.period
+    year = report.classified_protection.total.year
+    text = _("%(period)s已发放%(term)s%(total)s元（%(wan)s万元），其中正常发放%(normal)s元、补发%(arrears)s元") % {
         "period": period.label,
+        "term": ALL_MONEY.name,
         "total": yuan(money.total),
         "wan": wan(money.total),
         "normal": yuan(money.normal),
@@ -76,11 +85,15 @@ def summary_paragraphs(report: "Report") -> list[str]:
     if money.adjustments:
         text += _("、调整扣减%(a)s元") % {"a": yuan(-money.adjustments)}
     basic_money = sum((r.period.total for r in report.programmes if r.code in BASIC_LIVING_CODES), ZERO)
-    text += _("；其中孤儿和事实无人抚养儿童基本生活费（补贴）%(b)s万元") % {"b": wan(basic_money)}
-    text += _("。%(y)d年累计发放%(ytd)s元（%(wan)s万元）。") % {
+    text += _("。%(y)d年累计发放%(ytd)s元（%(wan)s万元）") % {
         "y": period.last.year,
         "ytd": yuan(year.total),
         "wan": wan(year.total),
+    }
+    text += _("。%(period)s发放孤儿和事实无人抚养儿童%(term)s%(b)s万元（含机构集中供养儿童）。") % {
+        "period": period.label,
+        "term": BASIC_LIVING_MONEY.name,
+        "b": wan(basic_money),
     }
     paragraphs.append(text)
     unpaid = report.unpaid_months
