@@ -40,8 +40,9 @@ def _on_file(day: datetime.date) -> Q:
     return Q(child__status=Child.Status.ACTIVE) | Q(child__closed_on__gt=day)
 
 
-def kind_flows(period: Period, scope: Scope) -> dict[tuple[str, int], Flow]:
-    first, last = period.first_day, period.last_day
+def kind_flows(period: Period, scope: Scope, as_of: datetime.date | None = None) -> dict[tuple[str, int], Flow]:
+    """期初 the day before the first day; 新增, 减员 and 期末 up to `as_of` (the last day, or today if earlier)."""
+    first, last = period.first_day, min(period.last_day, as_of or period.last_day)
     entries = Classification.objects.filter(scope.children("child__"), start_date__lte=last).filter(
         Q(end_date__isnull=True) | Q(end_date__gte=first)
     )

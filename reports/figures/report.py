@@ -40,6 +40,16 @@ class Report:
     sections: list = field(default_factory=list)  # visits, agreements, adoption... (reports.sections)
 
     @property
+    def as_of(self) -> datetime.date:
+        """The day the figures are as of: the period's last day, or the day computed when that is earlier."""
+        return as_of(self.period, self.computed_at)
+
+    @property
+    def unfinished(self) -> bool:
+        """The period has not ended yet: its figures are as of today, not as of its last day."""
+        return self.as_of < self.period.last_day
+
+    @property
     def unpaid_months(self) -> list[MonthMoney]:
         """Months of the period without an approved batch: their money is not in the report."""
         return [m for m in self.months if self.period.first <= m.month <= self.period.last and not m.paid]
@@ -89,6 +99,10 @@ class Report:
         return summary_paragraphs(self)
 
 
+def as_of(period: Period, at: datetime.datetime) -> datetime.date:
+    return min(period.last_day, timezone.localdate(at))
+
+
 @contextlib.contextmanager
 def _one_read():
     """The report's queries in one transaction; on PostgreSQL without JIT compilation.
@@ -113,11 +127,12 @@ def compute_report(period: Period, scope: Scope | None = None, *, sections=None)
 
 def _compute_report(period: Period, scope: Scope | None, *, sections) -> Report:
     scope = scope or Scope(label=_("全市"))
+    computed_at = timezone.now()
     programmes = list(Programme.objects.order_by("display_order", "id"))
     townships = list(scope.townships())
     chart_from = add_months(period.last, -(CHART_MONTHS - 1)) if len(period.months) <= CHART_MONTHS else period.first
 
-    by_kind = kind_flows(period, scope)
+    by_kind = kind_flows(period, scope, as_of(period, computed_at))
     by_programme = programme_flows(period, scope, programmes)
     money = add_up(period, money_rows(period, scope, chart_from), chart_from)
 
@@ -127,7 +142,7 @@ def _compute_report(period: Period, scope: Scope | None, *, sections) -> Report:
     report = Report(
         period=period,
         scope=scope,
-        computed_at=timezone.now(),
+        computed_at=computed_at,
         kinds=kinds,
         kinds_total=kinds_total,
         kind_reasons=reasons_of(Classification.EndReason.choices, set(kinds_total.removed_by)),

@@ -27,7 +27,8 @@ def _listing(pairs) -> str:
 
 def summary_paragraphs(report: "Report") -> list[str]:
     period, scope = report.period, report.scope
-    day = _("%(y)d年%(m)d月%(d)d日") % {"y": period.last_day.year, "m": period.last_day.month, "d": period.last_day.day}
+    as_of = report.as_of
+    day = _("%(y)d年%(m)d月%(d)d日") % {"y": as_of.year, "m": as_of.month, "d": as_of.day}
     paragraphs = []
     protection = report.classified_protection
     text = _("截至%(day)s，%(scope)s纳入%(term)s的儿童共%(n)s人") % {
@@ -72,33 +73,43 @@ def summary_paragraphs(report: "Report") -> list[str]:
             "pr": f"{report.programmes_total.flow.removed:,}",
         }
     )
-    money = report.classified_protection.total.period
-    year = report.classified_protection.total.year
-    text = _("%(period)s已发放%(term)s%(total)s元（%(wan)s万元），其中正常发放%(normal)s元、补发%(arrears)s元") % {
-        "period": period.label,
-        "term": ALL_MONEY.name,
-        "total": yuan(money.total),
-        "wan": wan(money.total),
-        "normal": yuan(money.normal),
-        "arrears": yuan(money.arrears),
-    }
-    if money.adjustments:
-        text += _("、调整扣减%(a)s元") % {"a": yuan(-money.adjustments)}
-    basic_money = sum((r.period.total for r in report.programmes if r.code in BASIC_LIVING_CODES), ZERO)
-    text += _("。%(y)d年累计发放%(ytd)s元（%(wan)s万元）") % {
-        "y": period.last.year,
-        "ytd": yuan(year.total),
-        "wan": wan(year.total),
-    }
-    text += _("。%(period)s发放孤儿和事实无人抚养儿童%(term)s%(b)s万元（含机构集中供养儿童）。") % {
-        "period": period.label,
-        "term": BASIC_LIVING_MONEY.name,
-        "b": wan(basic_money),
-    }
-    paragraphs.append(text)
+    paragraphs.append(_money_paragraph(report))
     unpaid = report.unpaid_months
     if unpaid:
         paragraphs.append(
             _("注：%(months)s尚无已审批的发放批次，相应金额未计入。") % {"months": _("、").join(unpaid_runs(unpaid))}
         )
     return paragraphs
+
+
+def _money_paragraph(report: "Report") -> str:
+    """各类保障资金 and 基本生活费（补贴） paid in the period; a period without an approved batch says so, not 0.00."""
+    period = report.period
+    money = report.classified_protection.total.period
+    year = report.classified_protection.total.year
+    if len(report.unpaid_months) == len(period.months):
+        text = _("%(period)s尚无已审批的发放批次，本期发放金额未计入") % {"period": period.label}
+    else:
+        text = _("%(period)s已发放%(term)s%(total)s元（%(wan)s万元），其中正常发放%(normal)s元、补发%(arrears)s元") % {
+            "period": period.label,
+            "term": ALL_MONEY.name,
+            "total": yuan(money.total),
+            "wan": wan(money.total),
+            "normal": yuan(money.normal),
+            "arrears": yuan(money.arrears),
+        }
+        if money.adjustments:
+            text += _("、调整扣减%(a)s元") % {"a": yuan(-money.adjustments)}
+    text += _("。%(y)d年累计发放%(ytd)s元（%(wan)s万元）") % {
+        "y": period.last.year,
+        "ytd": yuan(year.total),
+        "wan": wan(year.total),
+    }
+    if len(report.unpaid_months) < len(period.months):
+        basic_money = sum((r.period.total for r in report.programmes if r.code in BASIC_LIVING_CODES), ZERO)
+        text += _("。%(period)s发放孤儿和事实无人抚养儿童%(term)s%(b)s万元（含机构集中供养儿童）") % {
+            "period": period.label,
+            "term": BASIC_LIVING_MONEY.name,
+            "b": wan(basic_money),
+        }
+    return text + _("。")
