@@ -8,6 +8,7 @@ from children.agreements.services import coverage as agreement_coverage
 from children.models import Child, ClassificationKind
 from dingzhou_welfare.access import role_of
 from reports.dashboard import dashboard_figures
+from reports.glossary import CLASSIFIED_PROTECTION, INSTITUTIONAL
 from subsidies.views import todo_counts
 from visits.views import dashboard_context as visits_dashboard
 
@@ -25,6 +26,7 @@ def dashboard(request):
             "rows": rows,
             "classified_total": figures["report"].classified_children if figures else 0,
             "figures": figures,
+            "terms": {"protection": CLASSIFIED_PROTECTION, "institutional": INSTITUTIONAL},
             "children_total": children.count(),
             "duplicates": children.filter(likely_duplicate=True).count(),
             "role": role_of(request.user),

@@ -106,3 +106,20 @@ def test_the_glossary_is_on_the_last_page_of_the_pdf_and_on_the_page(institution
     page = client.get("/reports/", {"month": "2026-05"}).content.decode()
     assert page.index('id="glossary"') > page.index('id="notes"')
     assert "机构集中供养儿童" in page and "困境儿童分类保障" in page
+
+
+def test_the_dashboard_tiles_use_the_reports_terms_and_figures(institutional, two_programmes, client, staff):
+    client.force_login(staff)
+    response = client.get("/")
+    page = response.content.decode()
+    report = response.context["figures"]["report"]
+    assert (report.protected_children, report.protected_distinct_children, report.institutional_children) == (4, 3, 1)
+    tiles = {
+        tile: page[page.index(f'id="tile-{tile}"') :].split("</a>", 1)[0]
+        for tile in ("protection", "institutional", "classified")
+    }
+    assert ">4</span><span>困境儿童分类保障</span><small>实际儿童 3 人</small>" in tiles["protection"]
+    assert ">1</span><span>机构集中供养儿童</span>" in tiles["institutional"]
+    assert "认定类别的儿童（计一次）" in tiles["classified"]
+    assert "纳入困境儿童分类保障的儿童共4人" in page  # the sentence under the tiles: the same figure, the same name
+    assert "分类保障儿童<" not in page
