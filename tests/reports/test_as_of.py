@@ -4,7 +4,7 @@ the PDF say which; a past period's visit plan is the one kept for its last day, 
 import datetime
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from reports.documents import build_monthly_report, render_monthly_report_pdf
 from reports.figures import Period, Scope
@@ -12,6 +12,13 @@ from tests.pdf_support import pdf_text
 from visits.models import VisitWorkload
 
 M = datetime.date
+
+
+@pytest.fixture(autouse=True)
+def chinese():
+    """The sentences are read in Chinese, whatever language a test before left active."""
+    with translation.override("zh-hans"):
+        yield
 
 
 @pytest.fixture

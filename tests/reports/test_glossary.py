@@ -4,6 +4,7 @@ care apart, the children behind it stated when they differ, and the glossary pri
 import datetime
 
 import pytest
+from django.utils import translation
 
 from children.models import ClassificationKind
 from reports.documents import build_monthly_report, monthly_report_context, render_monthly_report_pdf
@@ -14,6 +15,15 @@ from tests.pdf_support import pdf_text
 from tests.subsidies.conftest import enrol, make_orphan
 
 M = datetime.date
+
+
+@pytest.fixture(autouse=True)
+def chinese():
+    """The sentences are read in Chinese, whatever language a test before left active."""
+    with translation.override("zh-hans"):
+        yield
+
+
 MAY = Period.of(M(2026, 5, 1))
 
 
