@@ -16,7 +16,7 @@ from children.models import Child, Classification, ParentSituation, add_years
 from children.rules import DE_FACTO_KINDS, ORPHAN_KINDS, is_de_facto_unsupported, is_orphan, situations_on
 
 from .models import Enrolment, Programme
-from .services import end_enrolment, refuse_enrolment, suspend_enrolment
+from .services import end_enrolment, end_enrolment_earlier, refuse_enrolment, suspend_enrolment
 
 Status = Enrolment.Status
 Reason = Enrolment.EndReason
@@ -54,6 +54,8 @@ def end_for_closing(*, actor, child: Child, reason: str, closed_on: datetime.dat
         end_enrolment(actor=actor, enrolment=enrolment, reason=end_reason, event_day=closed_on)
     for enrolment in Enrolment.objects.filter(child=child, status__in=[Status.APPLIED, Status.CHECKED]):
         refuse_enrolment(actor=actor, enrolment=enrolment, reason=_("儿童已销档"))
+    for enrolment in Enrolment.objects.filter(child=child, status=Status.ENDED):
+        end_enrolment_earlier(actor=actor, enrolment=enrolment, reason=end_reason, event_day=closed_on)
 
 
 @transaction.atomic
@@ -74,9 +76,14 @@ def end_for_classification(*, actor, classification: Classification) -> None:
         "r": classification.get_end_reason_display(),
     }
     affected = Enrolment.objects.filter(child=child).select_related("programme")
-    for enrolment in affected.filter(status__in=[Status.CONFIRMED, Status.SUSPENDED, Status.APPLIED, Status.CHECKED]):
+    for enrolment in affected.filter(
+        status__in=[Status.CONFIRMED, Status.SUSPENDED, Status.APPLIED, Status.CHECKED, Status.ENDED]
+    ):
         kinds = set(enrolment.programme.eligible_kinds)
         if classification.kind not in kinds or kinds & still_held:
+            continue
+        if enrolment.status == Status.ENDED:  # ended since, by a later event: the earlier one counts
+            end_enrolment_earlier(actor=actor, enrolment=enrolment, reason=reason, event_day=end, note=note)
             continue
         if enrolment.status in (Status.APPLIED, Status.CHECKED):
             refuse_enrolment(actor=actor, enrolment=enrolment, reason=note)

@@ -208,6 +208,41 @@ def end_enrolment(*, actor, enrolment: Enrolment, reason: str, event_day: dateti
 
 
 @transaction.atomic
+def end_enrolment_earlier(
+    *, actor, enrolment: Enrolment, reason: str, event_day: datetime.date, note: str = ""
+) -> Enrolment | None:
+    """An ending recorded after the enrolment had already ended, but effective earlier (a category
+    ended in March, recorded in May after the 18th birthday had ended it): the last paid month moves
+    back to the earlier event, and the months paid past it are deducted by the next batch. Returns
+    None when the earlier event changes nothing."""
+    enrolment = _locked(enrolment, Status.ENDED)
+    end_month = max(last_paid_month(enrolment.programme, event_day), add_months(enrolment.start_month, -1))
+    if enrolment.end_month is not None and enrolment.end_month <= end_month:
+        return None
+    before = enrolment.end_month
+    enrolment.end_reason, enrolment.ended_on, enrolment.end_month = reason, event_day, end_month
+    enrolment.ended_by, enrolment.end_note = actor, note[:300]
+    if enrolment.lines.filter(period__gt=end_month).exists():
+        enrolment.needs_reconcile = True  # paid past the earlier end: the next batch deducts it
+        enrolment.reconcile_requested_at = timezone.now()
+    enrolment.save()
+    log_action(
+        actor=actor,
+        action=Action.DECISION,
+        obj=enrolment,
+        child=enrolment.child,
+        summary=_("%(p)s的终止提前至%(m)s（%(r)s）")
+        % {
+            "p": enrolment.programme.name,
+            "m": format_month(end_month),
+            "r": enrolment.get_end_reason_display() + (f"：{note}" if note else ""),
+        },
+        changes={str(_("最后发放月份")): [format_month(before) if before else None, format_month(end_month)]},
+    )
+    return enrolment
+
+
+@transaction.atomic
 def suspend_enrolment(*, actor, enrolment: Enrolment, event_day: datetime.date, reason: str) -> Enrolment:
     """Stop paying pending a review (暂停发放，待复核): nothing is ended or deducted until the review decides."""
     enrolment = _locked(enrolment, Status.CONFIRMED)

@@ -190,3 +190,28 @@ def test_review_ends_a_suspended_enrolment_from_the_month_after_the_change(burea
     assert enrolment.suspended_from is None
     with at("2026-04-05"):
         assert not bureau.run("2026-04")[0].lines.exists()
+
+
+def test_a_death_recorded_after_the_18th_birthday_ended_payment_moves_the_end_back(bureau):  # noqa: F811
+    """The birthday ended the enrolment with June paid; the death in April, recorded in July, moves
+    the last paid month back to April, audited, and the next batch deducts May and June."""
+    with at("2026-03-10"):
+        child = bureau.child(birth_date=D("2008-06-15"))
+        orphan = bureau.enrol(child, "orphan_scattered", applied_on="2026-03-01", confirmed_on="2026-03-10")
+    with at("2026-06-16"):
+        bureau.run(*months("2026-04", "2026-06"))
+        end_classifications_past_age_limit()
+        end_enrolments_past_age_limit()
+    orphan.refresh_from_db()
+    assert (orphan.status, orphan.end_month) == ("ended", D("2026-06-01"))
+    with at("2026-07-03"):
+        close_child(actor=bureau.staff, child=child, reason=Child.ClosedReason.DIED, closed_on=D("2026-04-20"))
+    orphan.refresh_from_db()
+    assert (orphan.end_reason, orphan.end_month, orphan.needs_reconcile) == ("died", D("2026-04-01"), True)
+    assert AuditEntry.objects.filter(object_id=str(orphan.pk), summary__contains="提前至2026-04").exists()
+    with at("2026-07-05"):
+        bureau.run("2026-07")
+    net = {}
+    for line in orphan.lines.all():
+        net[line.period] = net.get(line.period, 0) + line.amount
+    assert {m: a for m, a in net.items() if a} == {D("2026-04-01"): 1000}
