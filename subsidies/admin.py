@@ -4,8 +4,11 @@ flags computed months for arrears. Enrolments and batches hold personal data and
 through the scoped pages only."""
 
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
 
-from .models import Programme, StackingRule, Standard
+from .bank import layout_errors
+from .models import BankLayout, BankLayoutColumn, Programme, StackingRule, Standard
 
 
 class StackingRuleInline(admin.TabularInline):
@@ -31,3 +34,33 @@ class ProgrammeAdmin(admin.ModelAdmin):
     list_editable = ["display_order", "active"]
     search_fields = ["name", "code"]
     inlines = [StackingRuleInline, StandardInline]
+
+
+class BankLayoutColumnFormSet(BaseInlineFormSet):
+    """The layout and its columns are checked together: a fixed-width file needs every width, etc."""
+
+    def clean(self):
+        super().clean()
+        columns = [
+            BankLayoutColumn(**{k: v for k, v in form.cleaned_data.items() if k not in ("id", "layout", "DELETE")})
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        columns.sort(key=lambda c: c.position or 0)
+        if errors := layout_errors(self.instance, columns):
+            raise ValidationError(errors)
+
+
+class BankLayoutColumnInline(admin.TabularInline):
+    model = BankLayoutColumn
+    formset = BankLayoutColumnFormSet
+    extra = 0
+
+
+@admin.register(BankLayout)
+class BankLayoutAdmin(admin.ModelAdmin):
+    """Staff add a bank's layout here, without a code change."""
+
+    list_display = ["name", "code", "file_type", "encoding", "total_line", "active"]
+    search_fields = ["name", "code"]
+    inlines = [BankLayoutColumnInline]

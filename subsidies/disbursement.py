@@ -489,7 +489,7 @@ def _paid_before(children_to_reconcile, month: datetime.date, batch: Batch) -> d
     rows = (
         Line.objects.filter(enrolment__child_id__in=children_to_reconcile, period__lt=month)
         .exclude(batch=batch)
-        .filter(batch__status__in=[Batch.Status.APPROVED, Batch.Status.EXPORTED])
+        .filter(batch__status__in=Batch.FROZEN_STATUSES)
         .values("enrolment_id", "period")
         .annotate(total=Sum("amount"))
     )

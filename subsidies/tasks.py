@@ -117,6 +117,7 @@ def month_label(day: datetime.date) -> str:
 
 
 # The export tasks live beside the export service; imported here so the worker's autodiscovery registers them.
+from .bank import bank_file_task  # noqa: E402, F401
 from .exports import export_job_task, purge_old_exports_task  # noqa: E402, F401
 
 

@@ -1,7 +1,7 @@
 from django.urls import path, register_converter
 
 from .months import format_month, parse_month
-from .views import batches, enrolments, exports
+from .views import bank, batches, enrolments, exports
 
 
 class MonthConverter:
@@ -43,4 +43,9 @@ urlpatterns = [
     path("exports/<int:pk>/", exports.export_job, name="export_job"),
     path("exports/<int:pk>/download/", exports.export_download, name="export_download"),
     path("exports/<int:pk>/retry/", exports.export_retry, name="export_retry"),
+    path("batches/<month:month>/bank/", bank.bank_file, name="bank_file"),
+    path("batches/<month:month>/bank/start/", bank.bank_file_start, name="bank_file_start"),
+    path("bank-files/<int:pk>/", bank.bank_job, name="bank_job"),
+    path("bank-files/<int:pk>/download/", bank.bank_download, name="bank_download"),
+    path("bank-files/<int:pk>/retry/", bank.bank_retry, name="bank_retry"),
 ]

@@ -23,7 +23,7 @@ from subsidies.months import add_months
 from .period import Period, Scope
 
 ZERO = Decimal("0.00")
-PAID_BATCH = (Batch.Status.APPROVED, Batch.Status.EXPORTED)
+PAID_BATCH = Batch.FROZEN_STATUSES
 
 
 @dataclass
