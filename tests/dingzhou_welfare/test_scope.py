@@ -20,8 +20,9 @@ from dingzhou_welfare.models import AuditEntry, Role, RoleRequest
 from dingzhou_welfare.reveals import FULL_NUMBER_FIELDS
 from dingzhou_welfare.services import save_staff_user
 from subsidies.disbursement import compute_month
+from subsidies.bank import run_bank_file_job, start_bank_file
 from subsidies.exports import run_export_job, start_export_job
-from subsidies.models import Programme
+from subsidies.models import BankLayout, Batch, Programme
 from subsidies.services import apply_enrolment
 from tests.factories import PASSWORD, make_id_number, make_user
 from tests.scope_support import READERS, ROLES, WRITERS, Case
@@ -70,6 +71,12 @@ ROUTES = {
     "subsidies:export_job": Case({"get": 200}, "staff"),
     "subsidies:export_download": Case({"get": 200}, "staff"),
     "subsidies:export_retry": Case({"post": 302}, "staff"),
+    # The bank payment file: staff and leader see and download it; only staff start one (or retry).
+    "subsidies:bank_file": Case({"get": 200}, "county"),
+    "subsidies:bank_file_start": Case({"post": 400}, "staff"),
+    "subsidies:bank_job": Case({"get": 200}, "county"),
+    "subsidies:bank_download": Case({"get": 200}, "county"),
+    "subsidies:bank_retry": Case({"post": 302}, "staff"),
     # The rest of the site.
     "dashboard": Case({"get": 200}, "logged-in"),
     "password_change": Case({"get": 200}, "logged-in"),
@@ -172,6 +179,9 @@ def cast(request, frozen, child_a, child_a2, child_b, staff):
             applied_on=datetime.date(2026, 5, 1),
         )
         objects[name] = {"child": child, "classification": classification, "document": document, "enrolment": enrolment}
+    approved = compute_month(month=datetime.date(2026, 4, 1), actor=staff)
+    Batch.objects.filter(pk=approved.pk).update(status=Batch.Status.APPROVED)  # April: no lines, nothing to approve
+    approved.refresh_from_db()
     batch = compute_month(month=datetime.date(2026, 5, 1), actor=staff)
     export_job = start_export_job(batch=batch, actor=staff, fmt="xlsx")
     run_export_job(job_id=export_job.pk)
@@ -180,9 +190,12 @@ def cast(request, frozen, child_a, child_a2, child_b, staff):
     newcomer = {"username": "newcomer", "full_name": "newcomer", "role": Role.STAFF, "password": PASSWORD}
     save_staff_user(actor=requester, data=newcomer)
     role_request = RoleRequest.objects.get(status=RoleRequest.Status.PENDING)
+    bank_job = start_bank_file(batch=approved, layout=BankLayout.objects.get(code="generic"), actor=staff, queue=False)
+    run_bank_file_job(job_id=bank_job.pk)
     for target in objects.values():
         target["export_job"] = export_job
         target["role_request"] = role_request
+        target["bank_job"] = bank_job
     for name, target in objects.items():
         for extension in EXTENSIONS:
             if hasattr(extension, "prepare"):
@@ -216,6 +229,10 @@ def url_for(name, target, administrator):
         kwargs["month"] = datetime.date(2026, 5, 1)
     if name in ("subsidies:export_job", "subsidies:export_download", "subsidies:export_retry"):
         kwargs["pk"] = target["export_job"].pk
+    if name in ("subsidies:bank_file", "subsidies:bank_file_start"):
+        kwargs["month"] = datetime.date(2026, 4, 1)
+    if name in ("subsidies:bank_job", "subsidies:bank_download", "subsidies:bank_retry"):
+        kwargs["pk"] = target["bank_job"].pk
     for extension in EXTENSIONS:
         if name in extension.ROUTES and hasattr(extension, "url_kwargs"):
             kwargs.update(extension.url_kwargs(name, target))
