@@ -88,11 +88,11 @@ def layout_errors(layout: BankLayout, columns: list[BankLayoutColumn]) -> list[s
         errors.append(_("格式“%(code)s”没有银行账号列。") % {"code": layout.code})
     if layout.file_type == BankLayout.FileType.FIXED:
         for column in columns:
+            where = {"n": column.position, "f": column.get_field_display()}
             if not column.width:
-                errors.append(
-                    _("定长文本的第%(n)d列（%(f)s）没有宽度。")
-                    % {"n": column.position, "f": column.get_field_display()}
-                )
+                errors.append(_("定长文本的第%(n)d列（%(f)s）没有宽度。") % where)
+            if len((column.padding or " ").encode(layout.encoding, errors="replace")) != 1:
+                errors.append(_("定长文本的第%(n)d列（%(f)s）的填充字符应为一个半角字符。") % where)
     if layout.file_type == BankLayout.FileType.CSV and len(layout.delimiter) != 1:
         errors.append(_("CSV 格式需要一个分隔符。"))
     return errors
@@ -363,7 +363,7 @@ def _fixed(payment: Payment, column: BankLayoutColumn, value: str, encoding: str
         while len(data) > column.width:  # a remark is cut to its column, never mid-character
             value = value[:-1]
             data = value.encode(encoding)
-    pad = column.padding.encode(encoding) or b" "
+    pad = (column.padding or " ").encode(encoding)
     fill = pad * (column.width - len(data))
     return fill + data if column.align == BankLayoutColumn.Align.RIGHT else data + fill
 

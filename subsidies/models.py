@@ -561,7 +561,7 @@ class BankLayoutColumn(models.Model):
     header = models.CharField(_("表头"), max_length=50, blank=True)
     width = models.PositiveSmallIntegerField(_("宽度（字节）"), null=True, blank=True, help_text=_("定长文本必填"))
     align = models.CharField(_("对齐"), max_length=5, choices=Align.choices, default=Align.LEFT)
-    padding = models.CharField(_("填充字符"), max_length=1, default=" ")
+    padding = models.CharField(_("填充字符"), max_length=1, blank=True, default=" ", help_text=_("留空为空格"))
 
     class Meta:
         verbose_name = _("列")

@@ -82,7 +82,7 @@ class Migration(migrations.Migration):
                 ('header', models.CharField(blank=True, max_length=50, verbose_name='表头')),
                 ('width', models.PositiveSmallIntegerField(blank=True, help_text='定长文本必填', null=True, verbose_name='宽度（字节）')),
                 ('align', models.CharField(choices=[('left', '左对齐'), ('right', '右对齐')], default='left', max_length=5, verbose_name='对齐')),
-                ('padding', models.CharField(default=' ', max_length=1, verbose_name='填充字符')),
+                ('padding', models.CharField(blank=True, default=' ', help_text='留空为空格', max_length=1, verbose_name='填充字符')),
                 ('layout', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='columns', to='subsidies.banklayout')),
             ],
             options={

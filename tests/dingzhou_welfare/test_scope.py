@@ -19,8 +19,8 @@ from children.models import Carer, Child, ClassificationKind, ParentSituation
 from dingzhou_welfare.models import AuditEntry, Role, RoleRequest
 from dingzhou_welfare.reveals import FULL_NUMBER_FIELDS
 from dingzhou_welfare.services import save_staff_user
-from subsidies.disbursement import compute_month
 from subsidies.bank import run_bank_file_job, start_bank_file
+from subsidies.disbursement import compute_month
 from subsidies.exports import run_export_job, start_export_job
 from subsidies.models import BankLayout, Batch, Programme
 from subsidies.services import apply_enrolment

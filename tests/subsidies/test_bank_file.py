@@ -167,7 +167,9 @@ def test_left_out_payments_are_listed_on_the_page(client, batch, staff, child_a2
 def test_csv_in_utf8_and_gbk_decode_to_the_same_rows(client, batch, staff, child_a, child_b):
     client.force_login(staff)
     layout("csv-utf8", "csv", columns=CSV_COLUMNS, total_line="last", total_format="TOTAL,{count},{total}")
-    layout("csv-gbk", "csv", encoding="gbk", columns=CSV_COLUMNS, total_line="last", total_format="TOTAL,{count},{total}")
+    layout(
+        "csv-gbk", "csv", encoding="gbk", columns=CSV_COLUMNS, total_line="last", total_format="TOTAL,{count},{total}"
+    )
     utf8 = download(client, generate(client, batch, "csv-utf8"))
     gbk = download(client, generate(client, batch, "csv-gbk"))
     assert not utf8.startswith(b"\xef\xbb\xbf")  # no BOM: the bank's program reads the first field
@@ -281,9 +283,12 @@ def test_a_value_wider_than_its_column_is_refused(client, batch, staff):
 
 
 def test_layout_errors_are_in_the_clerks_words():
-    fixed = BankLayout(code="x", file_type="fixed", total_line="first", total_format="{count.__class__}")
-    errors = bank.layout_errors(fixed, [BankLayoutColumn(position=1, field=Field.ACCOUNT)])
+    fixed = BankLayout(
+        code="x", file_type="fixed", encoding="gbk", total_line="first", total_format="{count.__class__}"
+    )
+    errors = bank.layout_errors(fixed, [BankLayoutColumn(position=1, field=Field.ACCOUNT, padding="　")])
     assert any("没有宽度" in e for e in errors)
+    assert any("填充字符应为一个半角字符" in e for e in errors)
     assert any("不能使用 {count.__class__}" in e for e in errors)
     assert any("没有银行账号列" in e for e in bank.layout_errors(fixed, []))
 
@@ -344,7 +349,10 @@ def test_command_writes_the_kept_file_and_lists_the_left_out(batch, staff, child
         (["2026-03", "--user", "staff"], "2026-03 还没有发放批次"),
         (["2026-04", "--user", "nobody"], "没有用户 'nobody'"),
         (["2026-04", "--user", "leader"], "只有儿童福利股可以生成"),
-        (["2026-04", "--user", "staff", "--layout", "nosuch"], "没有启用的银行文件格式 'nosuch'；可用：generic、rcb-fixed"),
+        (
+            ["2026-04", "--user", "staff", "--layout", "nosuch"],
+            "没有启用的银行文件格式 'nosuch'；可用：generic、rcb-fixed",
+        ),
     ],
 )
 def test_command_refuses_in_chinese_and_writes_nothing(batch, staff, leader, tmp_path, args, message):
@@ -360,3 +368,58 @@ def test_command_refuses_a_batch_not_yet_approved(draft, staff, tmp_path):
     with pytest.raises(CommandError, match="状态为“待审批”，审批通过后才能生成银行代发文件"):
         call_command("export_bank_file", "2026-04", "--user", "staff", "-o", str(path))
     assert not path.exists()
+
+
+# A bank's layout added in the admin, without a code change
+
+
+def admin_layout(admin_client, *, file_type, widths):
+    data = {
+        "code": "xian-bank",
+        "name": "某县银行",
+        "file_type": file_type,
+        "encoding": "gbk",
+        "delimiter": "|",
+        "header_line": "",
+        "total_line": "last",
+        "total_format": "{count}|{total}",
+        "file_name_pattern": "{code}_{month}.{ext}",
+        "line_ending": "crlf",
+        "active": "on",
+        "columns-TOTAL_FORMS": "2",
+        "columns-INITIAL_FORMS": "0",
+        "columns-MIN_NUM_FORMS": "0",
+        "columns-MAX_NUM_FORMS": "1000",
+    }
+    for i, (field, width) in enumerate(zip(("account", "amount_fen"), widths, strict=True)):
+        data |= {
+            f"columns-{i}-position": str(i + 1),
+            f"columns-{i}-field": field,
+            f"columns-{i}-header": "",
+            f"columns-{i}-width": width,
+            f"columns-{i}-align": "left",
+            f"columns-{i}-padding": " ",
+        }
+    return admin_client.post(reverse("admin:subsidies_banklayout_add"), data)
+
+
+def test_a_fixed_width_layout_without_widths_is_refused_in_the_admin(admin_client):
+    response = admin_layout(admin_client, file_type="fixed", widths=("", ""))
+    assert response.status_code == 200
+    assert "定长文本的第1列（银行账号）没有宽度" in response.content.decode()
+    assert not BankLayout.objects.filter(code="xian-bank").exists()
+
+
+def test_a_layout_added_in_the_admin_makes_its_file(admin_client, client, batch, staff, child_a, child_b):
+    response = admin_layout(admin_client, file_type="csv", widths=("", ""))
+    assert response.status_code == 302
+    client.force_login(staff)
+    job = generate(client, batch, "xian-bank")
+    assert job.file_name == "xian-bank_202604.csv"
+    fen = [int(paid(batch, child) * 100) for child in (child_a, child_b)]
+    assert download(client, job).decode("gbk").split("\r\n") == [
+        f"6217000012345678|{fen[0]}",
+        f"6217000099998888|{fen[1]}",
+        f"2|{(paid(batch, child_a) + paid(batch, child_b)):.2f}",
+        "",
+    ]
