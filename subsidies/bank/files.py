@@ -31,7 +31,6 @@ from dingzhou_welfare.spreadsheets import neutralise
 from ..models import Batch, Line
 from .models import BankLayout, BankLayoutColumn
 
-
 Field = BankLayoutColumn.Field
 ZERO = Decimal("0.00")
 CHUNK_SIZE = 2000
