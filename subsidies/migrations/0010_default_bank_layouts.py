@@ -59,6 +59,6 @@ def add_layouts(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("subsidies", "0007_bank_layouts_and_files")]
+    dependencies = [("subsidies", "0009_bank_layouts_and_files")]
 
     operations = [migrations.RunPython(add_layouts, migrations.RunPython.noop)]
