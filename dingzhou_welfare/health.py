@@ -89,7 +89,7 @@ def _queue() -> str:
 
 
 class CheckFailed(Exception):
-    pass
+    """A readiness check failed; its message is the reason /readyz/ gives."""
 
 
 CHECKS = {"database": _database, "redis": _redis, "worker": _worker, "beat": _beat, "queue": _queue}

@@ -237,13 +237,12 @@ def parse_row(row: Row, header: dict[str, int], ctx: Context) -> None:
     info = None
     no_id_reason = get("无身份证号原因", _max(Child, "no_id_reason"))
     if not number:
-        if any(column == "身份证号" for column, _m in row.errors):
-            pass
-        elif no_id_reason:
+        bad_number = any(column == "身份证号" for column, _m in row.errors)  # already reported
+        if no_id_reason and not bad_number:
             child["no_id_reason"] = no_id_reason
-        elif "无身份证号原因" in header:
+        elif "无身份证号原因" in header and not bad_number:
             row.error("无身份证号原因", str(NO_ID_REASON_REQUIRED))
-        else:
+        elif not bad_number:
             row.error("身份证号", _("必填，不能为空；没有身份证号的儿童请在“无身份证号原因”列中填写原因。"))
     else:
         number = number.upper()
