@@ -29,7 +29,7 @@ from dingzhou_welfare.idnumbers import mask_account, mask_id_number, mask_phone
 from dingzhou_welfare.pdf import render_pdf
 from subsidies.models import Batch, Enrolment, Line
 
-from . import sections
+from . import case_sections, sections
 from .charts import report_charts
 from .figures import DEFINITIONS, Period, Report, Scope, compute_report
 from .figures.money import PAID_BATCH
@@ -200,7 +200,7 @@ def case_file(child: Child, *, masked: bool = True, today: datetime.date | None 
         paid_total=sum((y.total for y in years), ZERO),
         older_lines=total_lines - len(recent),
     )
-    for build in sections.case_file_sections():
+    for build in case_sections.case_file_sections():
         section = build(child, masked=masked, today=today)
         if section is not None:
             record.sections.append(section)

@@ -64,6 +64,26 @@ ALL_MONEY = Term(
     gettext_lazy("各类保障资金"),
     gettext_lazy("统计期内已审批发放的困境儿童分类保障七个项目的金额，不含机构集中供养儿童的基本生活费。"),
 )
+AGREEMENTS_SIGNED = Term(
+    gettext_lazy("已签订委托监护责任确认书"),
+    gettext_lazy("期末有已签订且在委托期限内的《委托监护责任确认书》的农村留守儿童。"),
+)
+CARE_VISITS = Term(
+    gettext_lazy("走访慰问"),
+    gettext_lazy(
+        "统计期内走访慰问活动登记发放的儿童（每个活动每名儿童计一次），按发放当日所属类别依社会散居孤儿、"
+        "机构集中养育孤儿、事实无人抚养儿童、农村留守儿童、残疾儿童、困境儿童的顺序只计入第一个；发放物品按活动登记的数量合计。"
+    ),
+)
+ADOPTIONS = Term(gettext_lazy("收养登记"), gettext_lazy("统计期内办理登记（登记日期在期内）的收养案件数。"))
+PROTECTION_PILOTS = Term(
+    gettext_lazy("未成年人保护工作站试点"),
+    gettext_lazy("期末已列为未成年人保护工作站试点（试点开始日期不晚于期末）的乡镇（街道），由系统管理员维护。"),
+)
+SUPERVISOR_TRAININGS = Term(
+    gettext_lazy("儿童督导员培训"),
+    gettext_lazy("统计期内举办的儿童督导员培训期数和参训人次；乡镇报表只含本乡镇举办的培训。"),
+)
 
 GLOSSARY = [
     CLASSIFIED_PROTECTION,
@@ -75,4 +95,9 @@ GLOSSARY = [
     DYNAMIC,
     BASIC_LIVING_MONEY,
     ALL_MONEY,
+    AGREEMENTS_SIGNED,
+    CARE_VISITS,
+    ADOPTIONS,
+    PROTECTION_PILOTS,
+    SUPERVISOR_TRAININGS,
 ]
