@@ -24,7 +24,9 @@ class PlaceAdmin(admin.ModelAdmin):
 
 @admin.register(Township)
 class TownshipAdmin(PlaceAdmin):
-    list_display = ["code", "name", "kind", "valid_from", "valid_to"]
+    list_display = ["code", "name", "kind", "valid_from", "valid_to", "protection_pilot", "protection_pilot_since"]
+    list_editable = ["protection_pilot", "protection_pilot_since"]
+    list_filter = ["protection_pilot", "kind"]
     search_fields = ["code", "name"]
 
 

@@ -34,6 +34,11 @@ class Township(models.Model):
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
     valid_from = models.DateField(_("启用日期"), null=True, blank=True)
     valid_to = models.DateField(_("停用日期"), null=True, blank=True)
+    # 未成年人保护工作站试点 (DOMAIN.md 0: the article names 13), kept by the administrator in the admin site.
+    protection_pilot = models.BooleanField(_("未成年人保护工作站试点"), default=False)
+    protection_pilot_since = models.DateField(
+        _("试点开始日期"), null=True, blank=True, help_text=_("列为未成年人保护工作站试点的日期。")
+    )
 
     objects = TownshipManager()
 
@@ -42,12 +47,46 @@ class Township(models.Model):
         verbose_name = _("乡镇（街道）")
         verbose_name_plural = _("乡镇（街道）")
         ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(protection_pilot=False) | models.Q(protection_pilot_since__isnull=False),
+                name="township_pilot_has_start_date",
+                violation_error_message=_("列为未成年人保护工作站试点的乡镇须填写试点开始日期。"),
+            )
+        ]
 
     def __str__(self):
         return self.name
 
     def natural_key(self):
         return (self.code,)
+
+
+class SupervisorTraining(models.Model):
+    """A training of township 儿童督导员 held by the bureau or a township, recorded by the administrator."""
+
+    held_on = models.DateField(_("培训日期"))
+    township = models.ForeignKey(
+        Township,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="trainings",
+        verbose_name=_("乡镇（街道）"),
+        help_text=_("全市集中培训不填。"),
+    )
+    title = models.CharField(_("培训名称"), max_length=100)
+    attendees = models.PositiveIntegerField(_("参训人数"))
+    recorded_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("儿童督导员培训")
+        verbose_name_plural = _("儿童督导员培训")
+        ordering = ["-held_on", "-id"]
+        constraints = [models.CheckConstraint(condition=models.Q(attendees__gt=0), name="training_has_attendees")]
+
+    def __str__(self):
+        return f"{self.held_on:%Y-%m-%d} {self.title}"
 
 
 class Village(models.Model):

@@ -64,6 +64,7 @@ def monthly_report_context(report: Report) -> dict:
     return {
         "report": report,
         "title": monthly_report_title(report),
+        "bureau": report.bureau_paragraph(),
         "summary": report.summary(),
         "charts": report_charts(report),
         "definitions": [str(d) for d in DEFINITIONS],

@@ -35,6 +35,8 @@ class Section:
     # (header, {township id: value}, total): extra columns of the per-township table
     township_columns: list[tuple[str, dict, object]] = field(default_factory=list)
     empty_note: str = ""
+    # The section's numbers by name, for the bureau's paragraph (reports.figures.bureau)
+    figures: dict = field(default_factory=dict)
 
 
 def _n(value: int) -> str:
@@ -198,6 +200,7 @@ def agreements_section(report) -> Section:
         key="agreements",
         title=_("农村留守儿童委托监护"),
         paragraphs=paragraphs,
+        figures={"left_behind": left_total, "covered": covered},
         township_columns=[
             (_("留守儿童"), left_by_township, left_total),
             (_("已签确认书"), covered_by_township, covered),
@@ -241,6 +244,7 @@ def adoption_section(report) -> Section:
         key="adoption",
         title=_("收养登记"),
         paragraphs=paragraphs,
+        figures={"registered": total},
         township_columns=[(_("收养登记"), by_township, total)],
     )
 
@@ -248,6 +252,7 @@ def adoption_section(report) -> Section:
 def campaigns_section(report) -> Section:
     """走访慰问: children visited with relief in the period and what was handed out, per item."""
     from visits.campaigns.models import CampaignItem, Handout, HandoutLine
+    from visits.campaigns.totals import OTHER_LABEL, REPORT_CATEGORIES, category_of
 
     period, scope = report.period, report.scope
     handouts = Handout.objects.filter(
@@ -275,6 +280,12 @@ def campaigns_section(report) -> Section:
             amount = f"{int(row['quantity']):,}"
         handed.append(f"{row['item__name']}{amount}{row['item__unit']}")
     by_township = dict(handouts.values_list("child__township_id").annotate(n=Count("id")).order_by())
+    # 走访慰问 as the bureau counts it (reports.glossary CARE_VISITS): each handout once, in its child's category
+    by_category = dict(
+        handouts.annotate(category=category_of()).values_list("category").annotate(n=Count("id")).order_by()
+    )
+    labels = [str(label) for _key, label, _kinds in REPORT_CATEGORIES] + [str(OTHER_LABEL)]
+    categories = [(labels[index], n) for index, n in sorted(by_category.items()) if n]
     if totals["n"]:
         text = _("%(period)s走访慰问儿童%(c)s人（%(campaigns)s）") % {
             "period": period.label,
@@ -291,6 +302,44 @@ def campaigns_section(report) -> Section:
         title=_("走访慰问"),
         paragraphs=[text],
         township_columns=[(_("走访慰问（人次）"), by_township, totals["n"])],
+        figures={"visited": totals["n"], "categories": categories, "handed": handed},
+    )
+
+
+def protection_section(report) -> Section:
+    """未成年人保护: the townships that are 未成年人保护工作站试点 at the end, and supervisor trainings held."""
+    from dingzhou_welfare.models import SupervisorTraining
+
+    period, scope = report.period, report.scope
+    pilots = list(
+        scope.townships()
+        .filter(protection_pilot=True, protection_pilot_since__lte=report.as_of)
+        .order_by("code")
+        .values_list("name", flat=True)
+    )
+    trainings = SupervisorTraining.objects.filter(held_on__gte=period.first_day, held_on__lte=period.last_day)
+    if scope.township_ids is not None:
+        trainings = trainings.filter(township_id__in=scope.township_ids)
+    held = trainings.aggregate(n=Count("id"), people=Sum("attendees"))
+    people = held["people"] or 0
+    if pilots:
+        text = _("截至%(day)s，%(names)s共%(n)s个乡镇（街道）为未成年人保护工作站试点") % {
+            "day": _day(report.as_of),
+            "names": _("、").join(pilots),
+            "n": _n(len(pilots)),
+        }
+    else:
+        text = _("截至%(day)s，尚无乡镇（街道）列为未成年人保护工作站试点") % {"day": _day(report.as_of)}
+    text += _("；%(period)s举办儿童督导员培训%(n)s期、参训%(p)s人次。") % {
+        "period": period.label,
+        "n": _n(held["n"]),
+        "p": _n(people),
+    }
+    return Section(
+        key="protection",
+        title=_("未成年人保护"),
+        paragraphs=[text],
+        figures={"pilots": len(pilots), "trainings": held["n"], "trained": people},
     )
 
 
@@ -305,6 +354,7 @@ def available() -> list:
         builders.append(agreements_section)
     if apps.is_installed("adoption") and has_model("adoption", "AdoptionCase"):
         builders.append(adoption_section)
+    builders.append(protection_section)
     return builders
 
 

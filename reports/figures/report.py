@@ -12,6 +12,7 @@ from children.models import Classification
 from subsidies.models import Enrolment, Programme
 from subsidies.months import add_months
 
+from .bureau import bureau_paragraph
 from .classifications import BASIC_LIVING_KINDS, KindRow, kind_flows, kind_rows
 from .counting import Flow, Reason, reasons_of
 from .money import MonthMoney, add_up, chart_months, money_rows, unpaid_runs
@@ -93,6 +94,10 @@ class Report:
             if row.kind in BASIC_LIVING_KINDS:
                 flow.add(row.flow)
         return flow
+
+    def bureau_paragraph(self) -> str:
+        """The paragraph the bureau publishes (DOMAIN.md 0), every number a population of reports.glossary."""
+        return bureau_paragraph(self)
 
     def summary(self) -> list[str]:
         """The report's opening paragraphs, in the words of the bureau's own summary (DOMAIN.md 0)."""
