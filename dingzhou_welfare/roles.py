@@ -35,6 +35,10 @@ REFERENCE_DATA = [
     "dingzhou_welfare.view_village",
     "dingzhou_welfare.add_village",
     "dingzhou_welfare.change_village",
+    "dingzhou_welfare.view_supervisortraining",
+    "dingzhou_welfare.add_supervisortraining",
+    "dingzhou_welfare.change_supervisortraining",
+    "dingzhou_welfare.delete_supervisortraining",
 ]
 
 ROLE_PERMISSIONS = {

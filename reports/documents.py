@@ -33,7 +33,7 @@ from . import case_sections, sections
 from .charts import report_charts
 from .figures import DEFINITIONS, Period, Report, Scope, compute_report
 from .figures.money import PAID_BATCH
-from .glossary import GLOSSARY
+from .glossary import CLASSIFIED_PROTECTION, GLOSSARY, INSTITUTIONAL
 
 ZERO = Decimal("0.00")
 CASE_FILE_PAYMENT_MONTHS = 24  # payment lines listed one by one; earlier years are summed per year
@@ -69,6 +69,7 @@ def monthly_report_context(report: Report) -> dict:
         "charts": report_charts(report),
         "definitions": [str(d) for d in DEFINITIONS],
         "glossary": GLOSSARY,
+        "terms": {"protection": CLASSIFIED_PROTECTION, "institutional": INSTITUTIONAL},
         "computed_at": timezone.localtime(report.computed_at),
         "today": timezone.localdate(),
     }

@@ -14,6 +14,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .glossary import ADOPTIONS, AGREEMENTS_SIGNED, CARE_VISITS, LEFT_BEHIND
 from .visit_plan import plan_sentence, visit_plan
 
 
@@ -182,11 +183,13 @@ def agreements_section(report) -> Section:
     ).count()
     paragraphs = [
         _(
-            "截至%(day)s，农村留守儿童%(n)s人，已签订有效《委托监护责任确认书》的%(c)s人%(pct)s"
+            "截至%(day)s，%(term)s%(n)s人，%(signed)s的%(c)s人%(pct)s"
             "（其中一个月内到期未续签%(e)s人），未签订或已到期%(m)s人；%(period)s新签订%(s)s份。"
         )
         % {
             "day": _day(day),
+            "term": LEFT_BEHIND.name,
+            "signed": AGREEMENTS_SIGNED.name,
             "n": _n(left_total),
             "c": _n(covered),
             "pct": _("，覆盖率%(p)d%%") % {"p": round(covered * 100 / left_total)} if left_total else "",
@@ -198,12 +201,12 @@ def agreements_section(report) -> Section:
     ]
     return Section(
         key="agreements",
-        title=_("农村留守儿童委托监护"),
+        title=_("%(term)s委托监护") % {"term": LEFT_BEHIND.name},
         paragraphs=paragraphs,
         figures={"left_behind": left_total, "covered": covered},
         township_columns=[
-            (_("留守儿童"), left_by_township, left_total),
-            (_("已签确认书"), covered_by_township, covered),
+            (str(LEFT_BEHIND.name), left_by_township, left_total),
+            (str(AGREEMENTS_SIGNED.name), covered_by_township, covered),
         ],
     )
 
@@ -245,7 +248,7 @@ def adoption_section(report) -> Section:
         title=_("收养登记"),
         paragraphs=paragraphs,
         figures={"registered": total},
-        township_columns=[(_("收养登记"), by_township, total)],
+        township_columns=[(str(ADOPTIONS.name), by_township, total)],
     )
 
 
@@ -301,7 +304,7 @@ def campaigns_section(report) -> Section:
         key="campaigns",
         title=_("走访慰问"),
         paragraphs=[text],
-        township_columns=[(_("走访慰问（人次）"), by_township, totals["n"])],
+        township_columns=[(_("%(term)s（人次）") % {"term": CARE_VISITS.name}, by_township, totals["n"])],
         figures={"visited": totals["n"], "categories": categories, "handed": handed},
     )
 

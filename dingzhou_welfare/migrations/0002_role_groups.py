@@ -10,7 +10,11 @@ def create_groups(apps, schema_editor):
     from dingzhou_welfare.roles import ROLE_PERMISSIONS, sync_role_groups
 
     # Townships and villages were children's models until dingzhou_welfare 0004 moved them.
-    then = {role: [code.replace("dingzhou_welfare.", "children.") for code in codes] for role, codes in ROLE_PERMISSIONS.items()}
+    # Supervisor trainings came with 0007, which grants their permissions itself.
+    then = {
+        role: [code.replace("dingzhou_welfare.", "children.") for code in codes if not code.endswith("_supervisortraining")]
+        for role, codes in ROLE_PERMISSIONS.items()
+    }
     sync_role_groups(apps, role_permissions=then)
 
 

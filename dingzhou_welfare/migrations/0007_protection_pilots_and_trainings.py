@@ -3,11 +3,31 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+TRAINING_PERMISSIONS = [f"{action}_supervisortraining" for action in ("view", "add", "change", "delete")]
+
+
+def grant_trainings(apps, schema_editor):
+    """The administrator keeps the trainings in the admin site (roles.REFERENCE_DATA): its group gets their permissions."""
+    from django.contrib.auth.management import create_permissions
+
+    config = apps.get_app_config("dingzhou_welfare")
+    config.models_module = True
+    create_permissions(config, verbosity=0, apps=apps)
+    config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    group, _created = Group.objects.get_or_create(name="administrator")
+    group.permissions.add(
+        *Permission.objects.filter(content_type__app_label="dingzhou_welfare", codename__in=TRAINING_PERMISSIONS)
+    )
+
 
 class Migration(migrations.Migration):
 
     dependencies = [
         ('dingzhou_welfare', '0006_role_requests'),
+        ('auth', '0012_alter_user_first_name_max_length'),
+        ('contenttypes', '0002_remove_content_type_name'),
     ]
 
     operations = [
@@ -49,4 +69,5 @@ class Migration(migrations.Migration):
             model_name='supervisortraining',
             constraint=models.CheckConstraint(condition=models.Q(('attendees__gt', 0)), name='training_has_attendees'),
         ),
+        migrations.RunPython(grant_trainings, migrations.RunPython.noop),
     ]

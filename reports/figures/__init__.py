@@ -6,8 +6,9 @@ of the rows shown above it.
 
 One module per section of the report, each with its own definitions: `classifications` (儿童类别),
 `programmes` (保障项目 and 困境儿童分类保障), `money` (发放金额 and the monthly chart), `townships` (per
-township), `summary` (the opening paragraphs); `period` is what a report covers, `counting` what the
-counted sections share, and `report` composes them (`compute_report`).
+township), `bureau` (the bureau's own paragraph, DOMAIN.md 0), `summary` (the opening paragraphs);
+`period` is what a report covers, `counting` what the counted sections share, and `report` composes
+them (`compute_report`).
 
 Definitions (they are printed in the report's notes, `DEFINITIONS`):
 
