@@ -84,8 +84,11 @@ class ChangeEvent(models.Model):
 
 
 def events_for_month(month: datetime.date):
-    """The events of a month's change list (month: any day of it), in the list's order."""
-    return ChangeEvent.objects.for_month(month).order_by("direction", "effective_date", "id")
+    """The events of a month's change list (month: any day of it), in the list's order: 增员 first,
+    then 减员, each by township, date and child."""
+    return ChangeEvent.objects.for_month(month).order_by(
+        "direction", "child__township__code", "effective_date", "child__name", "id"
+    )
 
 
 class ChangeListLayout(models.Model):

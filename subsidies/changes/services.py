@@ -9,16 +9,18 @@ recording it again corrects the event (an ending moved earlier) and records it a
 
 import datetime
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from children.models import Classification
+from dingzhou_welfare.audit import log_action
+from dingzhou_welfare.models import AuditEntry
 
 from ..models import Enrolment, Programme
 from . import history
-from .models import ChangeEvent, events_for_month  # noqa: F401  (events_for_month: the module's API)
-
-SOURCE_KEYS = ("classification", "enrolment")
+from .models import ChangeEvent, events_for_month
 
 
 @transaction.atomic
@@ -159,3 +161,37 @@ def connect() -> None:
 
     hooks.register(hooks.CLASSIFICATION_ADDED, classification_added)
     hooks.register(hooks.CLASSIFICATION_ENDED, classification_ended)
+
+
+def change_list_events(*, actor, month: datetime.date):
+    """The month's events the user may see (their townships), in the list's order."""
+    from dingzhou_welfare.access import scope
+
+    return scope(events_for_month(month), actor)
+
+
+@transaction.atomic
+def export_change_list(*, actor, month: datetime.date, layout, out, masked: bool) -> int:
+    """Write the month's change list (scoped to `actor`) in `layout` to `out` and audit it as an export
+    of personal data. Full ID numbers only for a role that may see them. Returns the number of rows."""
+    from dingzhou_welfare.access import can_reveal
+
+    from .layouts import write_change_list
+
+    if not masked and not can_reveal(actor):
+        raise PermissionDenied(_("您的角色不能导出完整身份证号。"))
+    rows = write_change_list(out, layout=layout, events=change_list_events(actor=actor, month=month), masked=masked)
+    log_action(
+        actor=actor,
+        action=AuditEntry.Action.EXPORT,
+        obj=layout,
+        summary=_("导出%(m)s增减员名单（%(l)s，%(how)s，%(n)d条）")
+        % {
+            "m": f"{month:%Y-%m}",
+            "l": layout.name,
+            "how": _("身份证号已脱敏") if masked else _("含完整身份证号"),
+            "n": rows,
+        },
+        changes={"month": f"{month:%Y-%m}", "layout": layout.code, "masked": masked, "rows": rows},
+    )
+    return rows
