@@ -62,7 +62,9 @@ def held_kind(held: list[tuple], eligible: list[str], day: datetime.date) -> str
 def enrolment_add_event(
     *, enrolment_id, child_id, programme_id, fund_code, category, start_month, confirmed_on, note=""
 ) -> dict:
-    """Added to a programme: dated the confirmation, in the return of the first month paid."""
+    """Added to a programme, in the return of the first month paid; dated the confirmation, or the
+    first month paid when that is earlier (a start by the application month; an imported enrolment,
+    "confirmed" when it was imported, paid by the previous system since its start)."""
     return {
         "child_id": child_id,
         "enrolment_id": enrolment_id,
@@ -70,7 +72,7 @@ def enrolment_add_event(
         "category": category,
         "national_category_code": fund_code or national_category_code(category),
         "direction": ADD,
-        "effective_date": confirmed_on or start_month,
+        "effective_date": min(confirmed_on, start_month) if confirmed_on else start_month,
         "month": start_month,
         "reason_code": Reason.ENROLLED,
         "reason": note,
