@@ -7,14 +7,14 @@ migration, the import and the live hooks build an event the same way.
 
 import datetime
 
-from django.utils.translation import gettext as _
-
 from ..months import add_months, month_start
 from .codes import Reason, national_category_code, removal_reason
 
 ADD, REMOVE = "add", "remove"
 PAYING = ("confirmed", "suspended", "ended")
 CHUNK = 2000
+# Stored with the event as data (not translated): the events recorded from the history already entered.
+BACKFILL_NOTE = "据已登记的记录补录"
 
 
 def classification_events(
@@ -101,7 +101,7 @@ def backfill(*, Classification, Enrolment, Programme, ChangeEvent, child_ids=Non
     """Record the events of every classification and paying enrolment (of `child_ids`, or all) that
     has none yet. Idempotent: an event already recorded (by a hook or an earlier run) stays as it is.
     Returns how many events were written."""
-    note = _("据已登记的记录补录") if note is None else note
+    note = BACKFILL_NOTE if note is None else note
     written = 0
     classifications = Classification.objects.order_by("pk")
     enrolments = Enrolment.objects.filter(status__in=PAYING, start_month__isnull=False).order_by("pk")
