@@ -5,6 +5,8 @@ services fire `children.hooks` (CLASSIFICATION_ADDED, CLASSIFICATION_ENDED) and 
 services call `enrolment_added` / `enrolment_removed` themselves, so the event commits or rolls
 back with it. A source row (a classification, an enrolment) has one 增员 and at most one 减员:
 recording it again corrects the event (an ending moved earlier) and records it anew (recorded_at).
+A suspension (暂停发放，待复核) is not a change: the child stays in the programme until the review
+resumes the payment or ends it (then the 减员 is recorded by `end_enrolment`).
 """
 
 import datetime
