@@ -184,3 +184,25 @@ def test_page_lists_changes_entered_late_for_earlier_months(april, client, staff
     assert child_a2.name not in html[: html.index('id="late"')]  # not in April's list
     february = client.get(reverse("subsidies:change_list"), {"month": "2026-02"}).content.decode()
     assert child_a2.name in february and 'id="late"' not in february
+
+
+def test_page_reads_a_constant_number_of_queries(client, staff, township_a, village_a):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from subsidies.changes.services import record_change
+    from tests.factories import ChildFactory
+
+    client.force_login(staff)
+
+    def queries_with(n: int) -> int:
+        for _ in range(n):
+            child = ChildFactory(township=township_a, village=village_a)
+            CarerFactory(child=child, is_guardian=True)
+            record_change(child=child, direction="add", effective_date=D("2026-03-05"), reason_code="other")
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("subsidies:change_list"), {"month": "2026-03"}).status_code == 200
+        return len(queries)
+
+    queries_with(0)  # the first request reads the session and the user's scope once
+    assert queries_with(3) == queries_with(60)  # 63 events: a full page of 50, the guardians prefetched
