@@ -1,0 +1,124 @@
+"""What each endpoint returns. ID numbers and bank accounts are masked unless the client was granted them."""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from dingzhou_welfare.idnumbers import mask_account, mask_id_number
+from subsidies.models import Batch, BatchTownship, Line
+from subsidies.months import format_month
+
+
+class PersonalField(serializers.CharField):
+    """A personal datum, returned whole only to a client granted personal data (serializer context)."""
+
+    def __init__(self, mask, **kwargs):
+        self.mask = mask
+        kwargs.setdefault("help_text", _("个人信息：未授权的客户端得到脱敏值。"))
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, value):
+        value = super().to_representation(value) if value else ""
+        return value if self.context.get("personal_data") else self.mask(value)
+
+
+class MonthField(serializers.DateField):
+    """A month as YYYY-MM."""
+
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, format="%Y-%m", **kwargs)
+
+    def to_representation(self, value):
+        return format_month(value) if value else None
+
+
+class BatchTownshipSerializer(serializers.ModelSerializer):
+    township_code = serializers.CharField(source="township.code", read_only=True)
+    township_name = serializers.CharField(source="township.name", read_only=True)
+
+    class Meta:
+        model = BatchTownship
+        fields = ["township_code", "township_name", "line_count", "total_amount"]
+
+
+class BatchSerializer(serializers.ModelSerializer):
+    number = serializers.CharField(read_only=True, help_text=_("批次号"))
+    month = MonthField(help_text=_("发放月，YYYY-MM"))
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    townships = BatchTownshipSerializer(many=True, read_only=True, help_text=_("各乡镇的条数与金额"))
+
+    class Meta:
+        model = Batch
+        fields = [
+            "number",
+            "month",
+            "status",
+            "status_display",
+            "line_count",
+            "total_amount",
+            "computed_at",
+            "approved_at",
+            "townships",
+        ]
+
+
+class LineSerializer(serializers.ModelSerializer):
+    batch_number = serializers.CharField(source="batch.number", read_only=True)
+    child_id = serializers.IntegerField(read_only=True, help_text=_("儿童在本系统的编号"))
+    child_name = serializers.CharField(source="child.name", read_only=True)
+    child_id_number = PersonalField(mask_id_number, source="child.id_number")
+    township_code = serializers.CharField(source="township.code", read_only=True)
+    township_name = serializers.CharField(source="township.name", read_only=True)
+    programme_code = serializers.CharField(source="programme.code", read_only=True)
+    programme_name = serializers.CharField(source="programme.name", read_only=True)
+    period = MonthField(help_text=_("所属期，YYYY-MM"))
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    payee_id_number = PersonalField(mask_id_number)
+    account_number = PersonalField(mask_account)
+    paid_status = serializers.ChoiceField(
+        source="batch.status",
+        choices=Batch.Status.choices,
+        read_only=True,
+        help_text=_("发放状态：银行回盘导入前为批次状态（已审批、已导出发放、已送银行）。"),
+    )
+    paid_status_display = serializers.CharField(source="batch.get_status_display", read_only=True)
+
+    class Meta:
+        model = Line
+        fields = [
+            "id",
+            "batch_number",
+            "child_id",
+            "child_name",
+            "child_id_number",
+            "township_code",
+            "township_name",
+            "village_name",
+            "programme_code",
+            "programme_name",
+            "period",
+            "kind",
+            "kind_display",
+            "standard",
+            "amount",
+            "payee_name",
+            "payee_relationship",
+            "payee_id_number",
+            "bank_name",
+            "account_number",
+            "paid_status",
+            "paid_status_display",
+        ]
+
+
+class CountSerializer(serializers.Serializer):
+    category = serializers.CharField(help_text=_("儿童类别代码"))
+    category_display = serializers.CharField(help_text=_("儿童类别"))
+    township_code = serializers.CharField()
+    township_name = serializers.CharField()
+    children = serializers.IntegerField(help_text=_("儿童人数"))
+
+
+class CountsSerializer(serializers.Serializer):
+    date = serializers.DateField(help_text=_("统计日期"))
+    total_children = serializers.IntegerField(help_text=_("有任一类别的儿童人数（一人多类只计一次）"))
+    results = CountSerializer(many=True)
