@@ -52,7 +52,7 @@ class KeysetPagination(BasePagination):
             size = 0
         if not 1 <= size <= self.max_page_size:
             raise ValidationError(
-                {self.page_size_query_param: _("每页条数应为 1 到 %(max)d 的整数。") % {"max": self.max_page_size}}
+                {self.page_size_query_param: [_("每页条数应为 1 到 %(max)d 的整数。") % {"max": self.max_page_size}]}
             )
         return size
 
@@ -66,7 +66,7 @@ class KeysetPagination(BasePagination):
                 raise ValueError(text)
             return [model._meta.get_field(name).to_python(value) for name, value in zip(self.key, raw, strict=True)]
         except (ValueError, TypeError, binascii.Error, UnicodeDecodeError, DjangoValidationError):
-            raise ValidationError({self.cursor_query_param: _("游标无效：请使用上一页返回的 next 地址。")}) from None
+            raise ValidationError({self.cursor_query_param: [_("游标无效：请使用上一页返回的 next 地址。")]}) from None
 
     def after(self, values) -> Q:
         """Rows whose key comes after `values` (one or two fields)."""

@@ -34,6 +34,6 @@ class SchemaView(SpectacularAPIView):
 
 
 # The docs pages are for people: sign in first. Their JS and CSS come from drf-spectacular-sidecar's
-# static files (SPECTACULAR_SETTINGS), never from a CDN.
+# static files (SPECTACULAR_SETTINGS), never from a CDN; Redoc's page without its web fonts.
 swagger_view = login_required(SpectacularSwaggerView.as_view(url_name="api:schema"))
-redoc_view = login_required(SpectacularRedocView.as_view(url_name="api:schema"))
+redoc_view = login_required(SpectacularRedocView.as_view(url_name="api:schema", template_name="api/redoc.html"))

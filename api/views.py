@@ -108,7 +108,7 @@ def _counts_day(request) -> datetime.date:
     try:
         return datetime.date.fromisoformat(text)
     except ValueError:
-        raise ValidationError({"date": _("日期“%(d)s”不对：应为 YYYY-MM-DD。") % {"d": text}}) from None
+        raise ValidationError({"date": [_("日期“%(d)s”不对：应为 YYYY-MM-DD。") % {"d": text}]}) from None
 
 
 class Counts(ClientView):
