@@ -1,4 +1,4 @@
-"""What other apps do when the registry records an ending: a small registry of handlers.
+"""What other apps do when the registry records a category or an ending: a small registry of handlers.
 
 `children` sits below `subsidies` and must not import it, yet closing a file or ending a
 category has to reach the payments in the same transaction. So the apps above register a
@@ -8,6 +8,7 @@ and a handler that raises refuses the ending altogether.
 
 Events and their keyword arguments (all keyword-only):
 
+- ``CLASSIFICATION_ADDED``: ``actor``, ``classification`` (just saved);
 - ``CLASSIFICATION_ENDED``: ``actor``, ``classification`` (already saved with end date and reason);
 - ``CHILD_CLOSED``: ``actor``, ``child``, ``reason`` (Child.ClosedReason), ``closed_on`` — fired
   before the child's open classifications are ended;
@@ -18,10 +19,11 @@ Handlers run in the order they were registered; registering the same function tw
 
 from collections.abc import Callable
 
+CLASSIFICATION_ADDED = "classification_added"
 CLASSIFICATION_ENDED = "classification_ended"
 CHILD_CLOSED = "child_closed"
 PARENT_SITUATION_RECORDED = "parent_situation_recorded"
-EVENTS = (CLASSIFICATION_ENDED, CHILD_CLOSED, PARENT_SITUATION_RECORDED)
+EVENTS = (CLASSIFICATION_ADDED, CLASSIFICATION_ENDED, CHILD_CLOSED, PARENT_SITUATION_RECORDED)
 
 _handlers: dict[str, list[Callable[..., None]]] = {event: [] for event in EVENTS}
 

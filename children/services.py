@@ -107,6 +107,7 @@ def add_classification(*, actor, child: Child, kind: str, start_date: datetime.d
         summary=_("认定为%(k)s") % {"k": entry.get_kind_display()},
         changes={str(_("儿童类别")): [None, entry.get_kind_display()], str(_("起始日期")): [None, str(start_date)]},
     )
+    hooks.fire(hooks.CLASSIFICATION_ADDED, actor=actor, classification=entry)
     return entry
 
 

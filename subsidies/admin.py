@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 
 from .bank import layout_errors
-from .models import BankLayout, BankLayoutColumn, Programme, StackingRule, Standard
+from .models import BankLayout, BankLayoutColumn, ChangeListColumn, ChangeListLayout, Programme, StackingRule, Standard
 
 
 class StackingRuleInline(admin.TabularInline):
@@ -64,3 +64,17 @@ class BankLayoutAdmin(admin.ModelAdmin):
     list_display = ["name", "code", "file_type", "encoding", "total_line", "active"]
     search_fields = ["name", "code"]
     inlines = [BankLayoutColumnInline]
+
+
+class ChangeListColumnInline(admin.TabularInline):
+    model = ChangeListColumn
+    extra = 0
+
+
+@admin.register(ChangeListLayout)
+class ChangeListLayoutAdmin(admin.ModelAdmin):
+    """Staff add a change-list layout (another province's template) here, without a code change."""
+
+    list_display = ["name", "code", "sheet_title", "active"]
+    search_fields = ["name", "code"]
+    inlines = [ChangeListColumnInline]

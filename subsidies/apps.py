@@ -11,9 +11,10 @@ class SubsidiesConfig(AppConfig):
         from dingzhou_welfare.access import register_placed
         from dingzhou_welfare.tasks import requeue_stalled_jobs, watch_stalled
 
+        from .changes.services import connect as connect_changes
         from .endings import connect
         from .exports import restart_export_job
-        from .models import Enrolment, ExportJob
+        from .models import ChangeEvent, Enrolment, ExportJob
         from .tasks import requeue_stalled_batches
         from .views import child_enrolments_context
 
@@ -21,5 +22,8 @@ class SubsidiesConfig(AppConfig):
         watch_stalled("subsidies.exports", lambda: requeue_stalled_jobs(ExportJob, restart=restart_export_job))
         # Endings in the registry reach the enrolments (children/hooks.py).
         connect()
+        # Categories begun and ended are recorded as changes for the national system (增员/减员).
+        connect_changes()
+        register_placed(ChangeEvent, via="child__")
         register_placed(Enrolment, via="child__")
         casefile.register_section(child_enrolments_context)

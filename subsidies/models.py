@@ -479,3 +479,6 @@ class BatchWaiver(models.Model):
 
 # The bank payment file's models live beside its code; imported here so Django registers them.
 from .bank.models import BankFileJob, BankLayout, BankLayoutColumn  # noqa: E402, F401
+
+# The change list's models (增员/减员) likewise.
+from .changes.models import ChangeEvent, ChangeListColumn, ChangeListLayout  # noqa: E402, F401

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from dingzhou_welfare.audit import log_action
 from dingzhou_welfare.models import AuditEntry
 
+from .changes.services import enrolment_added, enrolment_removed
 from .eligibility import enrolment_problems
 from .models import Batch, Enrolment, Programme, Standard
 from .months import add_months, format_month, month_start
@@ -142,6 +143,7 @@ def confirm_enrolment(*, actor, enrolment: Enrolment, confirmed_on: datetime.dat
     # The next batch pays every month from the start month not paid yet (arrears for a late confirmation).
     enrolment.needs_reconcile, enrolment.reconcile_requested_at = True, timezone.now()
     enrolment.save()
+    enrolment_added(enrolment=enrolment, confirmed_on=confirmed_on)
     log_action(
         actor=actor,
         action=Action.DECISION,
@@ -188,6 +190,7 @@ def end_enrolment(*, actor, enrolment: Enrolment, reason: str, event_day: dateti
         enrolment.needs_reconcile = True  # paid past the end: the next batch deducts it
         enrolment.reconcile_requested_at = timezone.now()
     enrolment.save()
+    enrolment_removed(enrolment=enrolment)
     log_action(
         actor=actor,
         action=Action.DECISION,
@@ -226,6 +229,7 @@ def end_enrolment_earlier(
         enrolment.needs_reconcile = True  # paid past the earlier end: the next batch deducts it
         enrolment.reconcile_requested_at = timezone.now()
     enrolment.save()
+    enrolment_removed(enrolment=enrolment)  # the 减员 moves to the earlier event
     log_action(
         actor=actor,
         action=Action.DECISION,

@@ -1,5 +1,6 @@
 from django.urls import path, register_converter
 
+from .changes import views as change_lists
 from .months import format_month, parse_month
 from .views import bank, batches, enrolments, exports
 
@@ -26,6 +27,8 @@ urlpatterns = [
     path("enrolments/", enrolments.enrolment_list, name="enrolments"),
     path("enrolments/queue/", enrolments.queue, name="queue"),
     path("enrolments/changes/", enrolments.changes, name="changes"),
+    path("changes/national/", change_lists.change_list, name="change_list"),
+    path("changes/national/<month:month>/download/", change_lists.change_list_download, name="change_list_download"),
     path("enrolments/<int:pk>/", enrolments.enrolment_detail, name="enrolment"),
     path("enrolments/<int:pk>/check/", enrolments.enrolment_check, name="enrolment_check"),
     path("enrolments/<int:pk>/confirm/", enrolments.enrolment_confirm, name="enrolment_confirm"),
