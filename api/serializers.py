@@ -3,9 +3,13 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from children.models import Carer, ClassificationKind
 from dingzhou_welfare.idnumbers import mask_account, mask_id_number
-from subsidies.models import Batch, BatchTownship, Line
+from subsidies.models import Batch, BatchTownship, ChangeEvent, Line
 from subsidies.months import format_month
+
+KIND_LABELS = dict(ClassificationKind.choices)
+RELATIONSHIP_LABELS = dict(Carer.Relationship.choices)
 
 
 class PersonalField(serializers.CharField):
@@ -122,3 +126,70 @@ class CountsSerializer(serializers.Serializer):
     date = serializers.DateField(help_text=_("统计日期"))
     total_children = serializers.IntegerField(help_text=_("有任一类别的儿童人数（一人多类只计一次）"))
     results = CountSerializer(many=True)
+
+
+def _guardian(event):
+    """The guardian the month's change list shows (subsidies/changes/layouts.py with_people)."""
+    guardians = getattr(event.child, "guardians", None)
+    return guardians[0] if guardians else None
+
+
+class ChangeEventSerializer(serializers.ModelSerializer):
+    """An event of the month's change list (增员/减员), with the child as the list shows it."""
+
+    month = MonthField(help_text=_("所属月份，YYYY-MM"))
+    direction_display = serializers.CharField(source="get_direction_display", read_only=True)
+    category_display = serializers.SerializerMethodField(help_text=_("儿童类别；保障项目的变动为空"))
+    programme_code = serializers.CharField(source="programme.code", read_only=True, allow_null=True, default=None)
+    programme_name = serializers.CharField(source="programme.name", read_only=True, allow_null=True, default=None)
+    reason_display = serializers.CharField(source="get_reason_code_display", read_only=True)
+    child_id = serializers.IntegerField(read_only=True, help_text=_("儿童在本系统的编号"))
+    child_name = serializers.CharField(source="child.name", read_only=True)
+    child_id_number = PersonalField(mask_id_number, source="child.id_number")
+    child_sex = serializers.CharField(source="child.get_sex_display", read_only=True)
+    child_birth_date = serializers.DateField(source="child.birth_date", read_only=True)
+    township_code = serializers.CharField(source="child.township.code", read_only=True)
+    township_name = serializers.CharField(source="child.township.name", read_only=True)
+    village_name = serializers.CharField(source="child.village.name", read_only=True, allow_null=True, default=None)
+    guardian_name = serializers.SerializerMethodField()
+    guardian_relationship = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ChangeEvent
+        fields = [
+            "id",
+            "recorded_at",
+            "effective_date",
+            "month",
+            "direction",
+            "direction_display",
+            "category",
+            "category_display",
+            "national_category_code",
+            "programme_code",
+            "programme_name",
+            "reason_code",
+            "reason_display",
+            "reason",
+            "child_id",
+            "child_name",
+            "child_id_number",
+            "child_sex",
+            "child_birth_date",
+            "township_code",
+            "township_name",
+            "village_name",
+            "guardian_name",
+            "guardian_relationship",
+        ]
+
+    def get_category_display(self, event) -> str:
+        return str(KIND_LABELS.get(event.category, event.category))
+
+    def get_guardian_name(self, event) -> str:
+        guardian = _guardian(event)
+        return guardian.name if guardian else ""
+
+    def get_guardian_relationship(self, event) -> str:
+        guardian = _guardian(event)
+        return str(RELATIONSHIP_LABELS.get(guardian.relationship, "")) if guardian else ""

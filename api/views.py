@@ -1,4 +1,5 @@
-"""The read-only endpoints: batches with totals, an approved batch's lines, counts per category and township.
+"""The read-only endpoints: the change events since a moment, batches with totals, an approved
+batch's lines, counts per category and township.
 
 Every endpoint takes a client's token, is throttled per token, and audits each call (the client, the
 endpoint, the rows returned, whether personal data went out whole) with dingzhou_welfare/audit.py.
@@ -20,12 +21,13 @@ from rest_framework.views import APIView
 from children.models import Classification, ClassificationKind
 from dingzhou_welfare.audit import log_action
 from dingzhou_welfare.models import AuditEntry
-from subsidies.models import Batch, BatchTownship, Line
+from subsidies.changes.layouts import with_people
+from subsidies.models import Batch, BatchTownship, ChangeEvent, Line
 from subsidies.months import parse_month
 
 from .auth import ClientRateThrottle, ClientTokenAuthentication, IsClient, client_of
-from .pagination import ByIdPagination, ByMonthPagination
-from .serializers import BatchSerializer, CountsSerializer, LineSerializer
+from .pagination import ByIdPagination, ByMonthPagination, ByRecordedAtPagination
+from .serializers import BatchSerializer, ChangeEventSerializer, CountsSerializer, LineSerializer
 
 
 class ClientView(APIView):
@@ -71,6 +73,50 @@ def audit_call(client, request, status: int, rows: int) -> None:
             "personal_data": personal,
         },
     )
+
+
+def _since(request) -> datetime.datetime | None:
+    text = request.query_params.get("since")
+    if not text:
+        return None
+    if "T" in text and " " in text:
+        text = text.replace(" ", "+")  # an unencoded "+08:00" arrives as a space
+    try:
+        moment = datetime.datetime.fromisoformat(text)
+    except ValueError:
+        raise ValidationError(
+            {"since": [_("时间“%(t)s”不对：应为 ISO 8601，如 2026-05-01T08:00:00+08:00。") % {"t": text}]}
+        ) from None
+    return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter(
+            "since", OpenApiTypes.DATETIME, description="只取此时刻之后记录的事件（ISO 8601；不带时区按北京时间）"
+        ),
+        OpenApiParameter("month", OpenApiTypes.STR, description="只取某月增减员名单的事件，YYYY-MM"),
+    ]
+)
+class ChangeList(ClientView, ListAPIView):
+    """The change events (增员/减员) of the monthly change list, in the order recorded (recorded_at, id):
+    a client keeps the last page's next address, or the last recorded_at it saw, and asks again."""
+
+    serializer_class = ChangeEventSerializer
+    pagination_class = ByRecordedAtPagination
+
+    def get_queryset(self):
+        events = ChangeEvent.objects.all()
+        moment = _since(self.request)
+        if moment is not None:
+            events = events.filter(recorded_at__gt=moment)
+        month = self.request.query_params.get("month")
+        if month:
+            try:
+                events = events.for_month(parse_month(month))
+            except ValueError:
+                raise ValidationError({"month": [_("月份“%(m)s”不对：应为 YYYY-MM。") % {"m": month}]}) from None
+        return with_people(events)
 
 
 class BatchList(ClientView, ListAPIView):

@@ -62,7 +62,7 @@ def test_the_schema_validates(tmp_path):
     out = tmp_path / "schema.yaml"
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(out))
     text = out.read_text(encoding="utf-8")
-    for path in ("/api/v1/batches/", "/api/v1/batches/{month}/lines/", "/api/v1/counts/"):
+    for path in ("/api/v1/changes/", "/api/v1/batches/", "/api/v1/batches/{month}/lines/", "/api/v1/counts/"):
         assert path in text
     assert "bearer" in text
 
