@@ -13,6 +13,7 @@ from django.db import transaction
 
 from children.models import Classification, ClassificationKind
 
+from .changes.services import record_history
 from .disbursement import approve_batch, compute_month
 from .models import Batch, Enrolment, Line, Programme, Standard
 from .months import add_months, month_start
@@ -107,6 +108,8 @@ def seed(children, *, today: datetime.date, seed: int = 2022) -> dict:
         enrolment.applied_on = approved_month + datetime.timedelta(days=3)
         enrolment.save()
 
+    # The history entered so far as changes for the national list (增员/减员), as the import records them.
+    record_history(child_ids=children.values("pk"))
     approved = compute_month(month=approved_month, actor=staff)
     # The past month went out with its gaps waived, as the bureau did before the list existed.
     for entry in unwaived_blocking(approved):

@@ -72,6 +72,7 @@ def ensure_reference_data() -> None:
     from django.contrib.auth.models import Group
 
     from dingzhou_welfare.roles import ROLE_PERMISSIONS, sync_role_groups
+    from subsidies.changes.defaults import load_default_layout
     from subsidies.defaults import load_defaults
     from subsidies.models import Programme
 
@@ -79,6 +80,7 @@ def ensure_reference_data() -> None:
         sync_role_groups()
     if not Programme.objects.exists():
         load_defaults(apps)
+    load_default_layout(apps)  # the national change list's layout (增员/减员), if it is not there
 
 
 def make_user(username: str, role: str, townships=(), villages=()):

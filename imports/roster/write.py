@@ -17,6 +17,7 @@ from children.models import (
     Village,
 )
 from dingzhou_welfare.models import AuditEntry
+from subsidies.changes.services import record_history
 from subsidies.models import Enrolment
 
 from .. import bulk
@@ -141,6 +142,8 @@ def write_chunk(rows: list[Row], *, ctx: Context, actor, written: Written, sourc
         PaymentAccount.objects.bulk_update(accounts, list(names), batch_size=1000)
     bulk.insert(Classification, classifications)
     bulk.insert(Enrolment, enrolments)
+    if classifications or enrolments:  # their 增员 for the national change list, in this transaction
+        record_history(child_ids={row["child_id"] for row in [*classifications, *enrolments]})
     bulk.insert(AuditEntry, audit)
     written.carers_written += len(carers_new) + sum(len(c) for c in carers_changed.values())
     written.accounts_written += len(accounts_new) + sum(len(a) for a in accounts_changed.values())

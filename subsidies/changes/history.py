@@ -7,14 +7,14 @@ migration, the import and the live hooks build an event the same way.
 
 import datetime
 
-from django.utils.translation import gettext as _
-
 from ..months import add_months, month_start
 from .codes import Reason, national_category_code, removal_reason
 
 ADD, REMOVE = "add", "remove"
 PAYING = ("confirmed", "suspended", "ended")
 CHUNK = 2000
+# Stored with the event as data (not translated): the events recorded from the history already entered.
+BACKFILL_NOTE = "据已登记的记录补录"
 
 
 def classification_events(
@@ -62,7 +62,9 @@ def held_kind(held: list[tuple], eligible: list[str], day: datetime.date) -> str
 def enrolment_add_event(
     *, enrolment_id, child_id, programme_id, fund_code, category, start_month, confirmed_on, note=""
 ) -> dict:
-    """Added to a programme: dated the confirmation, in the return of the first month paid."""
+    """Added to a programme, in the return of the first month paid; dated the confirmation, or the
+    first month paid when that is earlier (a start by the application month; an imported enrolment,
+    "confirmed" when it was imported, paid by the previous system since its start)."""
     return {
         "child_id": child_id,
         "enrolment_id": enrolment_id,
@@ -70,7 +72,7 @@ def enrolment_add_event(
         "category": category,
         "national_category_code": fund_code or national_category_code(category),
         "direction": ADD,
-        "effective_date": confirmed_on or start_month,
+        "effective_date": min(confirmed_on, start_month) if confirmed_on else start_month,
         "month": start_month,
         "reason_code": Reason.ENROLLED,
         "reason": note,
@@ -99,7 +101,7 @@ def backfill(*, Classification, Enrolment, Programme, ChangeEvent, child_ids=Non
     """Record the events of every classification and paying enrolment (of `child_ids`, or all) that
     has none yet. Idempotent: an event already recorded (by a hook or an earlier run) stays as it is.
     Returns how many events were written."""
-    note = _("据已登记的记录补录") if note is None else note
+    note = BACKFILL_NOTE if note is None else note
     written = 0
     classifications = Classification.objects.order_by("pk")
     enrolments = Enrolment.objects.filter(status__in=PAYING, start_month__isnull=False).order_by("pk")

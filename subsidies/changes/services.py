@@ -19,6 +19,7 @@ from dingzhou_welfare.audit import log_action
 from dingzhou_welfare.models import AuditEntry
 
 from ..models import Enrolment, Programme
+from ..months import add_months
 from . import history
 from .models import ChangeEvent, events_for_month
 
@@ -168,6 +169,18 @@ def change_list_events(*, actor, month: datetime.date):
     from dingzhou_welfare.access import scope
 
     return scope(events_for_month(month), actor)
+
+
+def late_events(*, actor, month: datetime.date):
+    """The events recorded during `month` that belong to an earlier month (entered late, 补报): the
+    month's list does not hold them, and the list already sent for their month did not either."""
+    from dingzhou_welfare.access import scope
+
+    tz = timezone.get_current_timezone()
+    start = datetime.datetime.combine(month, datetime.time.min, tzinfo=tz)
+    end = datetime.datetime.combine(add_months(month, 1), datetime.time.min, tzinfo=tz)
+    events = ChangeEvent.objects.filter(recorded_at__gte=start, recorded_at__lt=end, month__lt=month)
+    return scope(events, actor).order_by("month", "direction", "child__township__code", "effective_date", "id")
 
 
 @transaction.atomic

@@ -20,10 +20,11 @@ from ..forms import MonthChoiceForm
 from ..months import add_months, month_start
 from .layouts import ChangeListError, columns_of, event_row, file_name, get_layout, with_people
 from .models import ChangeListLayout
-from .services import change_list_events, export_change_list
+from .services import change_list_events, export_change_list, late_events
 
 READERS = (Role.CASEWORKER, Role.SUPERVISOR, Role.STAFF, Role.LEADER)
 PAGE_SIZE = 50
+LATE_SHOWN = 50
 
 
 @login_required
@@ -40,6 +41,8 @@ def change_list(request):
     rows = [event_row(e, seq=start + n, masked=True) for n, e in enumerate(page.object_list, start=1)]
     counts = {d: events.filter(direction=d).count() for d in ("add", "remove")}
     layouts = ChangeListLayout.objects.filter(active=True).order_by("code")
+    late = with_people(late_events(actor=request.user, month=month))
+    late_rows = [event_row(e, seq=n, masked=True) for n, e in enumerate(late[: LATE_SHOWN + 1], start=1)]
     return render(
         request,
         "subsidies/change_list.html",
@@ -55,6 +58,8 @@ def change_list(request):
             "layouts": layouts,
             "default_layout": layouts.filter(code="national").first() or layouts.first(),
             "may_reveal": can_reveal(request.user),
+            "late_rows": late_rows[:LATE_SHOWN],
+            "late_capped": len(late_rows) > LATE_SHOWN,
         },
         status=200 if valid else 400,
     )

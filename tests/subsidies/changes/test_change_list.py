@@ -173,3 +173,14 @@ def test_page_refuses_a_bad_month_and_an_unknown_layout(client, staff, april):
     response = client.get(reverse("subsidies:change_list_download", args=["2026-04"]), {"layout": "nope"})
     assert response.status_code == 400 and "nope" in response.content.decode()
     assert not AuditEntry.objects.filter(action=AuditEntry.Action.EXPORT).exists()
+
+
+def test_page_lists_changes_entered_late_for_earlier_months(april, client, staff, child_a2):
+    make_orphan(child_a2, staff, since=D("2026-02-10"))  # recorded in April, belongs to February
+    client.force_login(staff)
+    html = client.get(reverse("subsidies:change_list"), {"month": "2026-04"}).content.decode()
+    late = html[html.index('id="late"') :]
+    assert child_a2.name in late and "2026-02-10" in late and 'href="?month=2026-02"' in late
+    assert child_a2.name not in html[: html.index('id="late"')]  # not in April's list
+    february = client.get(reverse("subsidies:change_list"), {"month": "2026-02"}).content.decode()
+    assert child_a2.name in february and 'id="late"' not in february
