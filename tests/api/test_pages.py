@@ -83,3 +83,4 @@ def test_the_docs_load_their_scripts_from_this_server(client, staff, name):
     sources = re.findall(r'(?:src|href)="([^"]+)"', page)
     assert any("drf_spectacular_sidecar" in source for source in sources)
     assert not [source for source in sources if source.startswith(("http:", "https:", "//"))]
+    assert "img-src 'self' data:" in client.get(reverse(name))["Content-Security-Policy"]
