@@ -29,6 +29,7 @@ MENU = [
     ("imports:index", _("数据导入"), {Role.STAFF}),
     ("user_list", _("用户管理"), {Role.ADMINISTRATOR}),
     ("role_requests", _("角色审批"), {Role.ADMINISTRATOR, Role.LEADER}),
+    ("api:clients", _("接口客户端"), {Role.ADMINISTRATOR}),
     ("admin:index", _("基础数据"), {Role.ADMINISTRATOR}),
 ]
 

@@ -70,6 +70,9 @@ INSTALLED_APPS = [
     "axes",
     "django_celery_beat",
     "import_export",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "children",
     "subsidies",
     "adoption",
@@ -78,6 +81,7 @@ INSTALLED_APPS = [
     "reports",
     "imports",
     "home",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -322,6 +326,33 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@localhost")
 # address and to these addresses; SITE_URL makes the link in the mail absolute.
 MANDATORY_REPORT_EMAILS = envlist("MANDATORY_REPORT_EMAILS")
 SITE_URL = os.environ.get("SITE_URL", "")
+
+# The read-only API (api/): calls per client token, and the page sizes of its cursor pagination.
+API_THROTTLE_RATE = os.environ.get("API_THROTTLE_RATE", "120/min")
+API_PAGE_SIZE = envint("API_PAGE_SIZE", 500)
+API_MAX_PAGE_SIZE = envint("API_MAX_PAGE_SIZE", 2000)
+REST_FRAMEWORK = {
+    # JSON only: no browsable API pages (the docs are drf-spectacular's, below).
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "定州市儿童福利管理系统只读接口",
+    "DESCRIPTION": "全县范围的只读数据：增减员事件、发放批次及其合计、已审批批次的发放明细、各类别各乡镇人数。"
+    "每个客户端一个令牌（Authorization: Bearer <令牌>），按令牌限速，每次调用记入审计；"
+    "未授权完整个人信息的令牌，身份证号和银行账号脱敏返回。",
+    "VERSION": "1",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # The docs pages' JS and CSS from drf-spectacular-sidecar's static files: offline, no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # Swagger UI sends the schema to an outside validator unless told not to.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    "ENUM_NAME_OVERRIDES": {"BatchStatusEnum": "subsidies.models.Batch.Status"},
+}
 
 LOGGING = {
     "version": 1,

@@ -18,6 +18,7 @@ urlpatterns = [
     path("campaigns/", include("visits.campaigns.urls")),
     path("adoption/", include("adoption.urls")),
     path("reports/", include("reports.urls")),
+    path("api/", include("api.urls")),  # the read-only API (the top floor, with home)
     path("users/", views.user_list, name="user_list"),
     path("users/new/", views.user_edit, name="user_create"),
     path("users/<int:pk>/", views.user_edit, name="user_edit"),
