@@ -55,7 +55,7 @@ def test_print_pdf_opens_a_reloadable_address_in_a_new_tab(page, live_server, wo
     address = f"{live_server.url}{link.get_attribute('href')}"
     assert address.endswith("/reports/monthly.pdf?month=2026-05&to=2026-05")
     for _reload in range(2):  # the address reloads (and may be bookmarked): a GET that answers the PDF again
-        response = page.request.get(address)
+        response = page.request.get(address, timeout=90_000)  # WeasyPrint takes a while on a busy machine
         assert response.ok and response.headers["content-type"] == "application/pdf"
         assert response.headers["content-disposition"].startswith("inline;")
     link.click()  # headless chromium downloads the PDF in a tab of its own; the app stays where it was
@@ -67,7 +67,7 @@ def test_print_pdf_opens_a_reloadable_address_in_a_new_tab(page, live_server, wo
     from reports.models import ReportJob
 
     monkeypatch.setattr(views, "INLINE_REPORT_LINES", 3)  # a large report: the address leads to its job page
-    first = page.request.get(address, max_redirects=0)
-    again = page.request.get(address, max_redirects=0)
+    first = page.request.get(address, max_redirects=0, timeout=90_000)
+    again = page.request.get(address, max_redirects=0, timeout=90_000)
     assert first.status == again.status == 302
     assert first.headers["location"] == again.headers["location"] == f"/reports/jobs/{ReportJob.objects.get().pk}/"
