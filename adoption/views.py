@@ -49,6 +49,10 @@ STATE_FORMS = {
 }
 
 
+# The two reason boxes (不予登记, 撤回) are on the page together: each its own ids, so each label names its box.
+FORM_IDS = {"refuse_form": "id_refuse_%s", "withdraw_form": "id_withdraw_%s"}
+
+
 def _forms_on_page(case) -> set[str]:
     """The step forms the case page shows for the case as it is (what detail.html renders)."""
     if not case.is_open:
@@ -181,8 +185,8 @@ def _detail_context(request, case, **forms):
         "complete_form": CompleteAssessmentForm(case=case) if case.state == State.INTEGRATION else None,
         "notice_form": NoticeForm(initial={"published_on": case.notice_published_on, "medium": case.notice_medium}),
         "register_form": RegisterForm(),
-        "refuse_form": ReasonForm(),
-        "withdraw_form": ReasonForm(),
+        "refuse_form": ReasonForm(auto_id=FORM_IDS["refuse_form"]),
+        "withdraw_form": ReasonForm(auto_id=FORM_IDS["withdraw_form"]),
         "can_print_assessment": bool(assessment and assessment.report_date),
         "can_print_registration": case.state in (State.DECISION, State.REGISTERED),
     }
@@ -335,7 +339,7 @@ def findings_edit(request, pk):
 def _step(request, pk, form_class, key, call, success):
     """A step posted from the case page: the service moves the case, or the page comes back with the errors."""
     case = _case_for(request.user, pk, for_change=True)
-    form = form_class(request.POST)
+    form = form_class(request.POST, auto_id=FORM_IDS.get(key, "id_%s"))
     if form.is_valid():
         try:
             call(case, form.cleaned_data)

@@ -78,10 +78,15 @@ def _classifications_with_problems(child, today, parents):
     """Each classification, with the reasons the data no longer supports it if it is still open."""
     entries = list(child.classifications.all())
     for entry in entries:
+        entry.end_form = EndClassificationForm(auto_id=end_form_ids(entry))  # ids of its own: one form per row
         entry.problems = (
             classification_problems(child, entry.kind, today, parents=parents) if entry.end_date is None else []
         )
     return entries
+
+
+def end_form_ids(entry) -> str:
+    return f"id_end{entry.pk}_%s"
 
 
 def _case_file_context(request, child, **extra):
@@ -103,8 +108,6 @@ def _case_file_context(request, child, **extra):
         "can_change": can_change_children(request.user),
         "can_reveal": can_reveal(request.user),
         "classification_form": ClassificationForm(),
-        "end_form": EndClassificationForm(),
-        "blank_end_form": EndClassificationForm(),
         "document_form": DocumentForm(),
         "close_form": CloseChildForm(),
         "revealed": set(),
@@ -188,7 +191,7 @@ def classification_add(request, pk):
 def classification_end(request, pk, classification_pk):
     child = get_child_for(request.user, pk, for_change=True)
     entry = get_object_or_404(child.classifications, pk=classification_pk)
-    form = EndClassificationForm(request.POST)
+    form = EndClassificationForm(request.POST, auto_id=end_form_ids(entry))
     if form.is_valid():
         try:
             services.end_classification(

@@ -16,7 +16,7 @@ WORKERS = {Role.CASEWORKER, Role.SUPERVISOR, Role.STAFF, Role.LEADER}
 # A link only saves a click: every page checks its own permissions whatever the menu shows.
 MENU = [
     ("dashboard", _("首页"), None),
-    ("children:list", _("儿童信息"), None),
+    ("children:list", _("儿童信息"), WORKERS),  # not the administrator, who sees no child
     ("visits:worklist", _("巡视探访"), WORKERS),
     ("subsidies:queue", _("保障审核"), WORKERS),
     ("children:reviews", _("年度复核"), WORKERS),

@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model, password_validation
 from django.utils.translation import gettext_lazy as _
 
 from .models import Role, Township, Village
+from .village_picker import VillagePicker
 
 
 def form_errors_from(form, error: forms.ValidationError) -> None:
@@ -29,9 +30,10 @@ class StaffUserForm(forms.Form):
     )
     villages = forms.ModelMultipleChoiceField(
         label=_("负责村（社区）"),
-        queryset=Village.objects.select_related("township"),
+        queryset=Village.objects.select_related("township").order_by("township__code", "name"),
         required=False,
-        help_text=_("仅儿童主任：只负责部分村时选择，须属于所选乡镇。"),
+        widget=VillagePicker,
+        help_text=_("仅儿童主任：只负责部分村时选择，须属于所选乡镇；不选则负责所选乡镇的全部村。"),
     )
     phone = forms.CharField(label=_("电话"), max_length=20, required=False)
     is_active = forms.BooleanField(label=_("启用"), required=False, initial=True)
@@ -46,7 +48,6 @@ class StaffUserForm(forms.Form):
         self.user = user
         self.actor = actor
         super().__init__(*args, **kwargs)
-        self.fields["villages"].label_from_instance = lambda v: f"{v.township.name} / {v.name}"
 
     def clean_username(self):
         username = self.cleaned_data["username"].strip()

@@ -22,6 +22,7 @@ urlpatterns = [
     path("users/", views.user_list, name="user_list"),
     path("users/new/", views.user_edit, name="user_create"),
     path("users/<int:pk>/", views.user_edit, name="user_edit"),
+    path("users/<int:pk>/unlock/", views.user_unlock, name="user_unlock"),
     path("users/requests/", views.role_requests, name="role_requests"),
     path("users/requests/<int:pk>/decide/", views.role_request_decide, name="role_request_decide"),
     path("i18n/", include("django.conf.urls.i18n")),

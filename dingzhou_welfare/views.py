@@ -4,13 +4,18 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .access import require_role
 from .forms import StaffUserForm, form_errors_from
+from .lockouts import locked_usernames, unlock_user
 from .models import APPROVER_ROLES, Role, RoleRequest
 from .services import decide_role_request, save_staff_user
 
@@ -20,14 +25,43 @@ def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
+USERS_PER_PAGE = 50
+
+
 @login_required
 def user_list(request):
+    """Every account, searched by username, name or phone; last login and lockout, with an unlock button."""
     require_role(request.user, Role.ADMINISTRATOR)
+    query = request.GET.get("q", "").strip()
     users = (
         get_user_model().objects.select_related("profile").prefetch_related("profile__townships").order_by("username")
     )
+    if query:
+        users = users.filter(Q(username__icontains=query) | Q(first_name__icontains=query) | Q(profile__phone=query))
+    show = request.GET.get("show", "")
+    if show == "locked":
+        users = users.filter(username__in=locked_usernames())
+    elif show == "no_role":
+        users = users.filter(Q(profile__isnull=True) | Q(profile__role=""))
+    page = Paginator(users, USERS_PER_PAGE).get_page(request.GET.get("page"))
     pending = set(RoleRequest.objects.filter(status=RoleRequest.Status.PENDING).values_list("user_id", flat=True))
-    return render(request, "accounts/user_list.html", {"users": users, "pending": pending})
+    locked = locked_usernames(u.username for u in page.object_list)
+    return render(
+        request,
+        "accounts/user_list.html",
+        {"users": page.object_list, "page": page, "query": query, "show": show, "pending": pending, "locked": locked},
+    )
+
+
+@login_required
+@require_POST
+def user_unlock(request, pk):
+    """Clear an account's failed logins (django-axes), audited; administrators only."""
+    require_role(request.user, Role.ADMINISTRATOR)
+    user = get_object_or_404(get_user_model(), pk=pk)
+    unlock_user(actor=request.user, user=user)
+    messages.success(request, _("已解除 %(u)s 的登录锁定。") % {"u": user.username})
+    return redirect(f"{reverse('user_list')}?{urlencode({'q': request.POST.get('q', '')})}")
 
 
 @login_required

@@ -7,14 +7,19 @@ from django.utils import timezone
 from children.agreements.services import coverage as agreement_coverage
 from children.models import Child, ClassificationKind
 from dingzhou_welfare.access import role_of
+from dingzhou_welfare.models import Role
 from reports.dashboard import dashboard_figures
 from reports.glossary import CLASSIFIED_PROTECTION, INSTITUTIONAL
 from subsidies.views import todo_counts
 from visits.views import dashboard_context as visits_dashboard
 
+from .administrator import administrator_home
+
 
 @login_required
 def dashboard(request):
+    if role_of(request.user) == Role.ADMINISTRATOR:
+        return administrator_home(request)  # accounts and reference data: no child figure at all
     figures = dashboard_figures(request.user)  # the monthly report of this month for the user's scope
     counts = {row.kind: row.flow.end for row in figures["report"].kinds} if figures else {}
     rows = [(kind.label, counts.get(kind.value, 0), kind.value) for kind in ClassificationKind]

@@ -16,6 +16,10 @@ BAR = "#2f6f9f"
 BAR_PENDING = "#b9c7d3"
 AXIS = "#555"
 TEXT = "#222"
+SIZE = 13  # text size in the viewBox's units: the chart is drawn narrow enough to show it at 13 px or more
+ROW = 26
+BAR_LENGTH = 150  # the longest bar; with the labels and values the chart is about 330 units wide
+VALUE_SPACE = 8
 
 
 def _text_width(text: str, size: float) -> float:
@@ -31,102 +35,64 @@ def _svg(width: float, height: float, title: str, body: list[str]) -> SafeString
     head = (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width:.0f} {height:.0f}" '
         f'width="{width:.0f}" height="{height:.0f}" role="img" aria-label="{_attr(title)}" '
-        f'font-family="{FONT}" font-size="12">'
+        f'font-family="{FONT}" font-size="{SIZE}">'
     )
     return mark_safe(head + f"<title>{escape(title)}</title>" + "".join(body) + "</svg>")  # noqa: S308 - escaped above
 
 
-def horizontal_bars(items: list[tuple[str, int]], *, title: str, unit: str = "") -> SafeString:
-    """One bar per label, the count at the end of each bar (counts by classification)."""
-    size, row, gap = 12, 22, 6
-    label_width = max((_text_width(label, size) for label, _n in items), default=40) + 10
-    value_width = 70
-    bar_width = 380
-    width = label_width + bar_width + value_width
-    height = len(items) * row + 8
-    top = max((n for _label, n in items), default=0) or 1
+def _bars(rows: list[tuple[str, float, str, str]], *, title: str) -> SafeString:
+    """One horizontal bar per row with its value written at the end of the bar and a note after it.
+
+    `rows`: (label, length from 0 to 1, value text, note); a row with a note is drawn pale (not final).
+    About 330 units wide, so that on a phone (a 340 px box) it is drawn at full size and its text
+    stays at 13 px; on a desktop it grows with its box.
+    """
+    label_width = max((_text_width(label, SIZE) for label, *_rest in rows), default=40) + 10
+    value_width = max((_text_width(f"{value} {note}".strip(), SIZE) for _l, _f, value, note in rows), default=30)
+    width = label_width + BAR_LENGTH + VALUE_SPACE + value_width + 4
+    height = len(rows) * ROW + 8
     body = []
-    for i, (label, n) in enumerate(items):
-        y = 4 + i * row
-        length = bar_width * n / top
+    for i, (label, fraction, value, note) in enumerate(rows):
+        y = 4 + i * ROW
+        length = BAR_LENGTH * max(0.0, min(1.0, fraction))
+        baseline = y + ROW / 2 + SIZE * 0.35
         body.append(
-            f'<text x="{label_width - 8:.1f}" y="{y + row / 2 + 4:.1f}" text-anchor="end" fill="{TEXT}">'
-            f"{escape(label)}</text>"
+            f'<text x="{label_width - 8:.1f}" y="{baseline:.1f}" text-anchor="end" fill="{TEXT}">{escape(label)}</text>'
         )
-        if n:
+        if length > 0:
             body.append(
-                f'<rect x="{label_width:.1f}" y="{y + gap / 2:.1f}" width="{max(length, 1):.1f}" '
-                f'height="{row - gap}" fill="{BAR}"/>'
+                f'<rect x="{label_width:.1f}" y="{y + 4:.1f}" width="{max(length, 1):.1f}" '
+                f'height="{ROW - 8}" fill="{BAR_PENDING if note else BAR}"/>'
             )
         body.append(
-            f'<text x="{label_width + length + 5:.1f}" y="{y + row / 2 + 4:.1f}" fill="{TEXT}">'
-            f"{n:,}{escape(unit)}</text>"
+            f'<text x="{label_width + length + 5:.1f}" y="{baseline:.1f}" fill="{TEXT}">{escape(value)}'
+            + (f' <tspan fill="{AXIS}">{escape(note)}</tspan>' if note else "")
+            + "</text>"
         )
     axis = f'x1="{label_width:.1f}" y1="2" x2="{label_width:.1f}" y2="{height - 2}"'
     body.append(f'<line {axis} stroke="{AXIS}" stroke-width="1"/>')
     return _svg(width, height, title, body)
 
 
-def _nice_top(value: Decimal) -> Decimal:
-    """A round number at least `value` for the top of the axis (1, 2 or 5 times a power of ten)."""
-    if value <= 0:
-        return Decimal(1)
-    power = Decimal(10) ** (len(str(int(value))) - 1)
-    for step in (1, 2, 5, 10):
-        if value <= step * power:
-            return step * power
-    return 10 * power
+def horizontal_bars(items: list[tuple[str, int]], *, title: str, unit: str = "") -> SafeString:
+    """Counts by label (children by classification), each count at the end of its bar."""
+    top = max((n for _label, n in items), default=0) or 1
+    return _bars([(label, n / top, f"{n:,}{unit}", "") for label, n in items], title=title)
 
 
 def month_bars(items: list[tuple[str, Decimal, str]], *, title: str, unit_label: str) -> SafeString:
-    """Money by month: one bar per month in 万元 with its value above it; a note under unpaid months.
+    """Money by month: one bar per month in 万元, its value at the end; unpaid months pale with their note.
 
     `items`: (month label, amount in yuan, note): the note is empty for a month with an approved batch.
+    The months run down the chart, so that a year of them reads on a phone as on a desktop.
     """
-    size = 11
-    left, right, top_margin, bottom = 52, 10, 22, 40
-    slot = 46
-    plot_height = 170
-    width = left + right + slot * max(len(items), 1)
-    height = top_margin + plot_height + bottom
     amounts = [amount / Decimal(10000) for _label, amount, _note in items]
-    top = _nice_top(max(amounts, default=Decimal(0)))
-    body = [
-        f'<text x="{left}" y="12" fill="{AXIS}" font-size="{size}">{escape(unit_label)}</text>',
+    top = max(amounts, default=Decimal(0)) or Decimal(1)
+    rows = [
+        (label, float(wan / top), f"{wan.quantize(Decimal('0.01')):,}{unit_label}", note)
+        for (label, _amount, note), wan in zip(items, amounts, strict=True)
     ]
-    for i in range(5):  # gridlines and the axis labels
-        value = top * i / 4
-        y = top_margin + plot_height - plot_height * i / 4
-        body.append(
-            f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="#ddd" stroke-width="0.8"/>'
-        )
-        body.append(
-            f'<text x="{left - 4}" y="{y + 4:.1f}" text-anchor="end" fill="{AXIS}" font-size="{size}">'
-            f"{value.normalize():,f}</text>"
-        )
-    for i, ((label, _amount, note), wan) in enumerate(zip(items, amounts, strict=True)):
-        x = left + i * slot + 8
-        bar = float(plot_height * wan / top) if top else 0
-        y = top_margin + plot_height - bar
-        if bar > 0:
-            fill = BAR_PENDING if note else BAR
-            body.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{slot - 16}" height="{bar:.1f}" fill="{fill}"/>')
-            body.append(
-                f'<text x="{x + (slot - 16) / 2:.1f}" y="{y - 3:.1f}" text-anchor="middle" fill="{TEXT}" '
-                f'font-size="{size - 1}">{wan.quantize(Decimal("0.01")):,}</text>'
-            )
-        body.append(
-            f'<text x="{x + (slot - 16) / 2:.1f}" y="{top_margin + plot_height + 15}" text-anchor="middle" '
-            f'fill="{TEXT}" font-size="{size}">{escape(label)}</text>'
-        )
-        if note:
-            body.append(
-                f'<text x="{x + (slot - 16) / 2:.1f}" y="{top_margin + plot_height + 29}" text-anchor="middle" '
-                f'fill="{AXIS}" font-size="{size - 2}">{escape(note)}</text>'
-            )
-    base = top_margin + plot_height
-    body.append(f'<line x1="{left}" y1="{base}" x2="{width - right}" y2="{base}" stroke="{AXIS}" stroke-width="1"/>')
-    return _svg(width, height, title, body)
+    return _bars(rows, title=title)
 
 
 def report_charts(report) -> dict[str, SafeString]:

@@ -56,14 +56,19 @@ def _start(*, kind: str, params: dict, title: str, actor, masked: bool = True, t
     return job
 
 
-def start_monthly_job(*, period: Period, scope: Scope, actor, title: str) -> ReportJob:
-    params = {
+def monthly_params(period: Period, scope: Scope) -> dict:
+    """A monthly report job's parameters (also how a reload of the PDF's address finds its job)."""
+    return {
         "first": f"{period.first:%Y-%m}",
         "last": f"{period.last:%Y-%m}",
         "township_ids": list(scope.township_ids) if scope.township_ids is not None else None,
         "village_ids": list(scope.village_ids) if scope.village_ids is not None else None,
         "label": scope.label,
     }
+
+
+def start_monthly_job(*, period: Period, scope: Scope, actor, title: str) -> ReportJob:
+    params = monthly_params(period, scope)
     return _start(kind=ReportJob.Kind.MONTHLY, params=params, title=title, actor=actor, total=2)
 
 

@@ -5,14 +5,18 @@ else gets 404, like anything outside their scope. Small documents render in the 
 start a job whose page shows its progress. Both call the same functions in `documents`.
 """
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.db.models import Sum
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from children.access import get_child_for
 from dingzhou_welfare.access import can_reveal, require_role, role_of, townships_for
@@ -32,6 +36,7 @@ REPORT_ROLES = (Role.SUPERVISOR, Role.STAFF, Role.LEADER)
 INLINE_REPORT_LINES = 300_000  # payment lines read by a report; above this (a province), a job renders it
 INLINE_REPORT_MONTHS = 12
 INLINE_ROSTER_LINES = 3_000  # a township's month up to this many lines prints in the request
+JOB_REUSE = datetime.timedelta(hours=1)  # reloading a large report's PDF address within this finds its job
 
 
 def county_label() -> str:
@@ -82,26 +87,54 @@ def index(request):
         report = documents.build_monthly_report(period, scope)
         context.update(documents.monthly_report_context(report))
         context["large"] = is_large(period, scope)
+        context["print_query"] = print_query(form)
     return render(request, "reports/index.html", context, status=200 if form.is_valid() else 400)
 
 
+def print_query(form) -> str:
+    """The query string of the report's PDF address (month, to, township): a GET that reloads and bookmarks."""
+    period = form.cleaned_data["period"]
+    query = {"month": f"{period.first:%Y-%m}", "to": f"{period.last:%Y-%m}"}
+    if township := form.cleaned_data.get("township"):
+        query["township"] = township.code
+    return urlencode(query)
+
+
+def _monthly_job(request, period: Period, scope: Scope):
+    """The user's job for this very report if one is under way or was finished within JOB_REUSE, else a new one.
+
+    The PDF's address is a GET that may be reloaded: a reload finds the job already started instead of
+    starting another.
+    """
+    params = jobs.monthly_params(period, scope)
+    recent = jobs.jobs_visible_to(request.user).filter(
+        kind=ReportJob.Kind.MONTHLY, requested_by=request.user, created_at__gte=timezone.now() - JOB_REUSE
+    )
+    for job in recent.exclude(status=ReportJob.Status.FAILED)[:20]:
+        if job.params == params:
+            return job, False
+    title = _("%(scope)s儿童福利工作月报（%(period)s）") % {"scope": scope.label, "period": period.label}
+    with transaction.atomic():
+        return jobs.start_monthly_job(period=period, scope=scope, actor=request.user, title=title), True
+
+
 @login_required
-@require_POST
+@require_safe
 def monthly_print(request):
-    """The monthly report as a PDF: in the request when small, else as a job."""
+    """The monthly report as a PDF at a GET address (opened in a new tab): in the request when small,
+    else the page of the job that renders it."""
     require_role(request.user, *REPORT_ROLES)
-    form = _report_form(request, request.POST)
+    form = _report_form(request, request.GET)
     if not form.is_valid():
         return render(request, "reports/index.html", {"form": form}, status=400)
     period = form.cleaned_data["period"]
     scope = report_scope(request.user, form.cleaned_data.get("township"))
     if is_large(period, scope):
-        title = _("%(scope)s儿童福利工作月报（%(period)s）") % {"scope": scope.label, "period": period.label}
         if down := queue_down_page(request):
             return down
-        with transaction.atomic():
-            job = jobs.start_monthly_job(period=period, scope=scope, actor=request.user, title=title)
-        messages.success(request, _("月报数据量较大，已转为后台生成，完成后可在本页下载。"))
+        job, started = _monthly_job(request, period, scope)
+        if started:
+            messages.success(request, _("月报数据量较大，已转为后台生成，完成后可在本页下载。"))
         return redirect("reports:job", pk=job.pk)
     report = documents.build_monthly_report(period, scope)
     content = documents.render_monthly_report_pdf(report)

@@ -394,6 +394,8 @@ def report_list(request):
         "child__township", "child__village", "reported_by", "handled_by", "visit"
     )
     open_reports = list(reports.filter(status=MandatoryReport.Status.OPEN).order_by("reported_at"))
+    for report in open_reports:  # a box per report, each with ids of its own so that its label names it
+        report.handle_form = HandleReportForm(auto_id=f"id_report{report.pk}_%s")
     handled = CappedPaginator(reports.filter(status=MandatoryReport.Status.HANDLED), PAGE_SIZE)
     return render(
         request,
@@ -403,7 +405,6 @@ def report_list(request):
             "page": handled.get_page(request.GET.get("page")),
             "paginator": handled,
             "can_handle": role == Role.STAFF,
-            "handle_form": HandleReportForm(),
         },
     )
 

@@ -39,7 +39,7 @@ def test_staff_read_the_report_for_a_range_and_see_the_charts(page, live_server,
     expect(page.locator("#money")).to_contain_text("14,650.00")
     expect(page.locator("#townships")).to_contain_text("11,650.00")
     assert page.locator("#report svg.chart").count() == 2
-    expect(page.get_by_role("button", name="打印 PDF")).to_be_visible()
+    expect(page.get_by_role("link", name="打印 PDF")).to_be_visible()
     _shot(page, "desktop-1-report")
 
     page.goto(f"{live_server.url}/")

@@ -83,6 +83,7 @@ ROUTES = {
     "user_list": Case({"get": 200}, "administrator"),
     "user_create": Case({"get": 200, "post": 200}, "administrator"),
     "user_edit": Case({"get": 200, "post": 200}, "administrator"),
+    "user_unlock": Case({"post": 302}, "administrator"),
     "role_requests": Case({"get": 200}, "approvers"),
     "role_request_decide": Case({"post": 302}, "approvers", {"decision": "approve"}),
     "healthz": Case({"get": 200}, "everyone"),
@@ -211,7 +212,7 @@ def url_for(name, target, administrator):
         kwargs["classification_pk"] = target["classification"].pk
     if name == "children:document":
         kwargs["document_pk"] = target["document"].pk
-    if name == "user_edit":
+    if name in ("user_edit", "user_unlock"):
         kwargs["pk"] = administrator.pk
     if name == "role_request_decide":
         kwargs["pk"] = target["role_request"].pk

@@ -11,7 +11,7 @@ from tests.scope_support import Case
 
 ROUTES = {
     "reports:index": Case({"get": 200}, "report-readers"),
-    "reports:monthly_print": Case({"post": 200}, "report-readers", {"month": "2026-05"}),
+    "reports:monthly_print": Case({"get": 200}, "report-readers", {"month": "2026-05"}),
     "reports:print": Case({"get": 200}, "report-readers"),
     # Township A is 130682101: the supervisor's own; staff and the leader may print any township.
     "reports:roster": Case({"post": 200}, "report-readers", {"month": "2026-05", "township": "130682101"}),

@@ -71,9 +71,17 @@ def test_bad_months_are_explained(client, world, staff, data, message):
     assert message in response.text
 
 
+def test_the_report_page_links_its_pdf_by_a_get_address_in_a_new_tab(client, world, staff):
+    client.force_login(staff)
+    page = client.get(reverse("reports:index"), {"month": "2026-03", "to": "2026-05", "township": "130682101"})
+    address = reverse("reports:monthly_print") + "?month=2026-03&amp;to=2026-05&amp;township=130682101"
+    assert f'href="{address}" target="_blank" rel="noopener"' in page.text
+    assert client.post(reverse("reports:monthly_print"), {"month": "2026-05"}).status_code == 405
+
+
 def test_printing_the_monthly_report(client, world, leader):
     client.force_login(leader)
-    response = client.post(reverse("reports:monthly_print"), {"month": "2026-05"})
+    response = client.get(reverse("reports:monthly_print"), {"month": "2026-05"})
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert "filename*=UTF-8''" in response["Content-Disposition"]
@@ -86,9 +94,11 @@ def test_a_large_report_becomes_a_job_with_a_download(
     monkeypatch.setattr(views, "INLINE_REPORT_LINES", 3)
     client.force_login(staff)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("reports:monthly_print"), {"month": "2026-05"})
+        response = client.get(reverse("reports:monthly_print"), {"month": "2026-05"})
     job = ReportJob.objects.get()
     assert response.status_code == 302 and response.url == reverse("reports:job", args=[job.pk])
+    again = client.get(reverse("reports:monthly_print"), {"month": "2026-05"})  # a reload, or a bookmark
+    assert again.url == response.url and ReportJob.objects.count() == 1
     job.refresh_from_db()
     assert job.status == ReportJob.Status.DONE
     assert job.progress == job.total == 2
