@@ -9,6 +9,7 @@ import datetime
 import io
 import pathlib
 import re
+from urllib.parse import quote
 
 import pytest
 
@@ -145,7 +146,7 @@ def test_the_filtered_list_exports_to_excel_masked_and_audited(browser, live_ser
 
     context = _context(browser, 1366)
     page = context.new_page()
-    log_in(page, live_server, caseworker_a.username, PASSWORD, next_path="/children/?q=王一")
+    log_in(page, live_server, caseworker_a.username, PASSWORD, next_path="/children/?q=" + quote("王一"))
     expected = Child.objects.filter(name__startswith="王一").count()
     expect(page.locator("#result-count")).to_contain_text(f"共 {expected} 名儿童")
     with page.expect_download() as download_info:
@@ -212,7 +213,7 @@ def test_the_review_queue_is_sorted_by_risk_counted_and_moves_to_the_next_visit(
     expect(rows.nth(0)).to_contain_text(high.child.name)
     expect(rows.nth(1)).to_contain_text(medium.child.name)
     expect(rows.nth(2)).to_contain_text(low.child.name)
-    expect(rows.nth(0).get_by_role("link", name=high.child.name)).to_have_attribute(
+    expect(rows.nth(0).get_by_role("link", name=high.child.name, exact=True)).to_have_attribute(
         "href", f"/children/{high.child_id}/"
     )
 
