@@ -223,7 +223,7 @@ def test_the_review_queue_is_sorted_by_risk_counted_and_moves_to_the_next_visit(
     decision.get_by_label("通过").check()
     page.get_by_role("button", name="提交审核意见").click()
 
-    page.wait_for_url(f"{live_server.url}/visits/{medium.pk}/")  # the next one waiting opens
+    page.wait_for_url(f"{live_server.url}/visits/{medium.pk}/#review")  # the next one waiting opens, at its decision
     expect(page.get_by_role("status").first).to_contain_text(f"已通过 {high.child.name} 的探访记录")
     expect(page.get_by_role("status").first).to_contain_text(f"下一条：{medium.child.name}")
     high.refresh_from_db()
@@ -232,7 +232,7 @@ def test_the_review_queue_is_sorted_by_risk_counted_and_moves_to_the_next_visit(
     page.get_by_role("group", name="审核结论").get_by_label("退回修改").check()
     page.get_by_label("审核意见").fill("请补充卫生环境的说明。")
     page.get_by_role("button", name="提交审核意见").click()
-    page.wait_for_url(f"{live_server.url}/visits/{low.pk}/")
+    page.wait_for_url(f"{live_server.url}/visits/{low.pk}/#review")
     expect(page.get_by_role("status").first).to_contain_text(f"已退回 {medium.child.name} 的探访记录")
     context.close()
 
