@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import registration_views, views
 
 app_name = "adoption"
 
@@ -19,7 +19,7 @@ urlpatterns = [
     path("<int:pk>/integration/", views.case_start_integration, name="start_integration"),
     path("<int:pk>/report/", views.case_complete_assessment, name="complete_assessment"),
     path("<int:pk>/notice/", views.case_notice, name="notice"),
-    path("<int:pk>/register/", views.case_register, name="register"),
+    path("<int:pk>/register/", registration_views.case_register, name="register"),
     path("<int:pk>/refuse/", views.case_refuse, name="refuse"),
     path("<int:pk>/withdraw/", views.case_withdraw, name="withdraw"),
     path("<int:pk>/assessment.pdf", views.assessment_pdf, name="assessment_pdf"),

@@ -423,21 +423,6 @@ def case_notice(request, pk):
 
 @login_required
 @require_POST
-def case_register(request, pk):
-    return _step(
-        request,
-        pk,
-        RegisterForm,
-        "register_form",
-        lambda case, d: services.register_adoption(
-            actor=request.user, case=case, registered_on=d["registered_on"], note=d["note"]
-        ),
-        _("已办理收养登记：儿童已销档，其类别和保障自下月起终止。"),
-    )
-
-
-@login_required
-@require_POST
 def case_refuse(request, pk):
     return _step(
         request,

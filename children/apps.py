@@ -10,11 +10,22 @@ class ChildrenConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from dingzhou_welfare.access import register_placed
+        from dingzhou_welfare.tasks import requeue_stalled_jobs, watch_stalled
 
+        from .exports import restart_export_job
         from .listing import children_changed
-        from .models import Carer, Child, ChildDocument, Classification, GuardianshipAgreement, ParentSituation
+        from .models import (
+            Carer,
+            Child,
+            ChildDocument,
+            ChildExportJob,
+            Classification,
+            GuardianshipAgreement,
+            ParentSituation,
+        )
 
         register_placed(Child)
+        watch_stalled("children.exports", lambda: requeue_stalled_jobs(ChildExportJob, restart=restart_export_job))
         for model in (Classification, ParentSituation, Carer, ChildDocument, GuardianshipAgreement):
             register_placed(model, via="child__")
 

@@ -77,7 +77,7 @@ def _villages(user, data) -> list[tuple[int, str]]:
     return places.village_choices(user)
 
 
-EMPTY = ("", "---------")  # what a select shows for "any", as Django's model selects do
+EMPTY = ("", _("全部"))  # what a select shows for "any" (not Django's "---------")
 
 
 class FixedChoiceField(forms.ChoiceField):

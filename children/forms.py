@@ -98,9 +98,18 @@ class EndClassificationForm(forms.Form):
 
 
 class CloseChildForm(forms.Form):
-    reason = forms.ChoiceField(label=_("销档原因"), choices=[("", "---------"), *Child.ClosedReason.choices])
+    reason = forms.ChoiceField(label=_("销档原因"), choices=[("", _("请选择")), *Child.ClosedReason.choices])
     closed_on = forms.DateField(label=_("销档日期"), widget=DateInput(), initial=timezone.localdate)
     note = forms.CharField(label=_("说明"), max_length=100, required=False)
+
+
+class NotDuplicateForm(forms.Form):
+    reason = forms.CharField(
+        label=_("核实情况"),
+        max_length=300,
+        help_text=_("如：已核对户口簿，为双胞胎姐妹。"),
+        error_messages={"required": _("请写明核实情况（如何确认是两名儿童）。")},
+    )
 
 
 class ParentSituationForm(forms.ModelForm):

@@ -4,6 +4,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,6 +18,7 @@ from .models import (
     ChildDocument,
     Classification,
     ClassificationReview,
+    NotDuplicate,
     ParentSituation,
     PaymentAccount,
 )
@@ -26,7 +28,8 @@ Action = AuditEntry.Action
 
 
 def _refresh_duplicate_flags(name: str, birth_date, township_id) -> None:
-    """Flag children sharing name, birth date and township where at least one of a pair has no ID.
+    """Flag children sharing name, birth date and township where at least one of a pair has no ID,
+    unless someone checked that pair and found two children (NotDuplicate, 不是重复).
 
     Recomputed for the whole group, so a corrected name or birth date also clears the flag.
     """
@@ -34,9 +37,49 @@ def _refresh_duplicate_flags(name: str, birth_date, township_id) -> None:
         Child.objects.filter(name=name, birth_date=birth_date, township_id=township_id).values_list("pk", "id_number")
     )
     members = {pk for pk, _number in group}
-    flagged = members if len(group) > 1 and any(not number for _pk, number in group) else set()
+    flagged = set()
+    if len(group) > 1 and any(not number for _pk, number in group):
+        checked = set(NotDuplicate.objects.filter(first__in=members, second__in=members).values_list("first", "second"))
+        for a, a_number in group:
+            for b, b_number in group:
+                if a < b and (not a_number or not b_number) and (a, b) not in checked:
+                    flagged |= {a, b}
     Child.objects.filter(pk__in=flagged, likely_duplicate=False).update(likely_duplicate=True)
     Child.objects.filter(pk__in=members - flagged, likely_duplicate=True).update(likely_duplicate=False)
+
+
+def likely_duplicates_of(child: Child):
+    """The other children the likely-duplicate rule pairs with `child`, not yet checked as two children."""
+    if not child.likely_duplicate:
+        return Child.objects.none()
+    others = Child.objects.filter(name=child.name, birth_date=child.birth_date, township_id=child.township_id).exclude(
+        pk=child.pk
+    )
+    if child.id_number:
+        others = others.filter(id_number="")
+    checked = NotDuplicate.objects.filter(Q(first=child) | Q(second=child)).values_list("first", "second")
+    return others.exclude(pk__in={pk for pair in checked for pk in pair})
+
+
+@transaction.atomic
+def mark_not_duplicate(*, actor, child: Child, other: Child, reason: str) -> NotDuplicate:
+    """Someone checked the two records and found two children: the pair's warning goes (audited on both)."""
+    if other.pk == child.pk or other.pk not in set(likely_duplicates_of(child).values_list("pk", flat=True)):
+        raise ValidationError(_("这两份档案不在疑似重复之列。"))
+    first, second = sorted((child, other), key=lambda c: c.pk)
+    pair = NotDuplicate.objects.create(first=first, second=second, reason=reason, decided_by=actor)
+    _refresh_duplicate_flags(child.name, child.birth_date, child.township_id)
+    for one, another in ((child, other), (other, child)):
+        log_action(
+            actor=actor,
+            action=Action.DECISION,
+            obj=one,
+            child=one,
+            summary=_("核实不是重复：与%(name)s（档案 %(pk)s）为两名儿童") % {"name": another.name, "pk": another.pk},
+            changes={"other_child": another.pk, "reason": reason},
+        )
+    child.refresh_from_db(fields=["likely_duplicate"])
+    return pair
 
 
 @transaction.atomic

@@ -38,3 +38,7 @@ def end_classifications_past_age_limit(*, today: datetime.date | None = None) ->
 @shared_task(acks_late=True, time_limit=3600)
 def end_classifications_past_age_limit_task() -> int:
     return end_classifications_past_age_limit()
+
+
+# The list's export tasks live beside the export; imported here so the worker's autodiscovery registers them.
+from .exports import export_children_task, purge_old_children_exports_task  # noqa: E402, F401

@@ -1,16 +1,21 @@
 from django.urls import include, path
 
-from . import views
+from . import decisions, export_views, views
 
 app_name = "children"
 
 urlpatterns = [
     path("", views.child_list, name="list"),
     path("new/", views.child_create, name="create"),
+    path("export/", export_views.child_export, name="export"),
+    path("exports/<int:pk>/", export_views.export_job, name="export_job"),
+    path("exports/<int:pk>/download/", export_views.export_download, name="export_download"),
+    path("exports/<int:pk>/retry/", export_views.export_retry, name="export_retry"),
+    path("<int:pk>/not-duplicate/<int:other_pk>/", decisions.not_duplicate, name="not_duplicate"),
     path("<int:pk>/", views.child_detail, name="detail"),
     path("<int:pk>/edit/", views.child_edit, name="edit"),
     path("<int:pk>/reveal/", views.child_reveal, name="reveal"),
-    path("<int:pk>/close/", views.child_close, name="close"),
+    path("<int:pk>/close/", decisions.child_close, name="close"),
     path("<int:pk>/classifications/", views.classification_add, name="classification_add"),
     path("<int:pk>/classifications/<int:classification_pk>/end/", views.classification_end, name="classification_end"),
     path("<int:pk>/classifications/<int:classification_pk>/review/", views.review_record, name="classification_review"),

@@ -12,7 +12,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dingzhou_welfare import versions
-from dingzhou_welfare.access import can_change_children, can_reveal, require_role, scope_key, scope_related
+from dingzhou_welfare.access import (
+    can_change_children,
+    can_reveal,
+    require_role,
+    scope_children,
+    scope_key,
+    scope_related,
+)
 from dingzhou_welfare.files import file_response, open_stored
 from dingzhou_welfare.forms import form_errors_from
 from dingzhou_welfare.models import Role
@@ -30,6 +37,7 @@ from .forms import (
     CloseChildForm,
     DocumentForm,
     EndClassificationForm,
+    NotDuplicateForm,
     ParentSituationForm,
     PaymentAccountForm,
     RevealForm,
@@ -59,6 +67,7 @@ def child_list(request):
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    shown = {name for name, value in query.items() if value and name in filterset.form.fields}
     return render(
         request,
         "children/list.html",
@@ -68,8 +77,12 @@ def child_list(request):
             "columns": listing.COLUMNS,
             "rows": listing.rows(page),
             "paginator": paginator,
+            "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
             "query": query.urlencode(),
+            "kept": [(name, value) for name, value in query.items() if name in filterset.form.fields],
+            "active_filters": len(shown - {"q", "sort"}),
             "can_change": can_change_children(request.user),
+            "may_unmask": can_reveal(request.user),
         },
     )
 
@@ -111,6 +124,12 @@ def _case_file_context(request, child, **extra):
         "document_form": DocumentForm(),
         "close_form": CloseChildForm(),
         "revealed": set(),
+        "duplicates": list(
+            scope_children(services.likely_duplicates_of(child), request.user).select_related("township", "village")
+        )
+        if child.likely_duplicate
+        else [],
+        "not_duplicate_form": NotDuplicateForm(),
         **casefile.sections_context(request.user, child),
     }
     context.update(extra)
@@ -208,22 +227,6 @@ def classification_end(request, pk, classification_pk):
             return redirect("children:detail", pk=child.pk)
     context = _case_file_context(request, child, end_form=form, end_form_for=entry.pk)
     return render(request, "children/detail.html", context, status=400)
-
-
-@login_required
-@require_POST
-def child_close(request, pk):
-    child = get_child_for(request.user, pk, for_change=True)
-    form = CloseChildForm(request.POST)
-    if form.is_valid():
-        try:
-            services.close_child(actor=request.user, child=child, **form.cleaned_data)
-        except ValidationError as error:
-            form_errors_from(form, error)
-        else:
-            messages.success(request, _("已销档：未终止的类别和保障已一并终止，待审核的申请已退回。"))
-            return redirect("children:detail", pk=child.pk)
-    return render(request, "children/detail.html", _case_file_context(request, child, close_form=form), status=400)
 
 
 @login_required

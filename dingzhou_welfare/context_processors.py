@@ -44,5 +44,17 @@ def bureau(request):
     context = {"BUREAU_NAME": settings.BUREAU_NAME}
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
-        context["menu"] = menu_for(role_of(user), get_language(), get_script_prefix())
+        context["menu"] = menu = menu_for(role_of(user), get_language(), get_script_prefix())
+        context["menu_current"] = current_section(menu, request.path)
     return context
+
+
+def current_section(menu: list[tuple[str, str]], path: str) -> str:
+    """The address of the menu entry the page belongs to: the longest one the path starts with
+    (the home page only on itself), or "" when the page is in no section of the menu."""
+    best = ""
+    for address, _label in menu:
+        inside = path == address if address.count("/") <= 1 else path.startswith(address)
+        if inside and len(address) > len(best):
+            best = address
+    return best

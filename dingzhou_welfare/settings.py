@@ -206,6 +206,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "subsidies.exports.purge_old_exports_task",
         "schedule": crontab(hour=3, minute=30),
     },
+    "children-exports-purge-nightly": {
+        "task": "children.exports.purge_old_children_exports_task",
+        "schedule": crontab(hour=3, minute=35),
+    },
     "report-files-purge-nightly": {
         "task": "reports.jobs.purge_old_report_files_task",
         "schedule": crontab(hour=3, minute=40),

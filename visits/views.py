@@ -5,7 +5,7 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Sum
+from django.db.models import Case, IntegerField, Sum, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -29,7 +29,7 @@ from dingzhou_welfare.pagination import CappedPaginator
 
 from . import services
 from .forms import HandleReportForm, IntervalsForm, PatrolForm, ReviewForm, VisitForm, WorkListFilter
-from .models import MandatoryReport, Visit, VisitPhoto, VisitSchedule, VisitWorkload
+from .models import MandatoryReport, RiskLevel, Visit, VisitPhoto, VisitSchedule, VisitWorkload
 from .risk import RULES_BY_CODE, rules_table
 from .schedule import DUE_SOON_DAYS, intervals
 
@@ -149,8 +149,7 @@ def visit_review(request, pk):
         except ValidationError as error:
             form_errors_from(form, error)
         else:
-            messages.success(request, _("已审核。"))
-            return redirect("visits:review_queue")
+            return _after_review(request, visit, accepted=form.cleaned_data["decision"] == "accept")
     context = {
         "visit": visit,
         "child": visit.child,
@@ -164,6 +163,21 @@ def visit_review(request, pk):
     return render(request, "visits/detail.html", context, status=400)
 
 
+def _after_review(request, visit: Visit, *, accepted: bool):
+    """Say whose visit was decided, and open the next one waiting (or the empty queue)."""
+    words = {"name": visit.child.name, "day": f"{visit.visited_on:%Y-%m-%d}"}
+    if accepted:
+        done = _("已通过 %(name)s 的探访记录（%(day)s）。") % words
+    else:
+        done = _("已退回 %(name)s 的探访记录（%(day)s），探访人将据审核意见修改。") % words
+    following = review_queue_for(request.user).select_related("child").first()
+    if following is None:
+        messages.success(request, done + _("待审核的探访已全部处理。"))
+        return redirect("visits:review_queue")
+    messages.success(request, done + _("下面是下一条：%(name)s。") % {"name": following.child.name})
+    return redirect(visit_url(following) + "#review")
+
+
 @login_required
 def visit_photo(request, pk, photo_pk):
     visit = _visit_for(request.user, pk)
@@ -173,16 +187,29 @@ def visit_photo(request, pk, photo_pk):
     )
 
 
+RISK_ORDER = Case(
+    When(risk_level=RiskLevel.HIGH, then=Value(0)),
+    When(risk_level=RiskLevel.MEDIUM, then=Value(1)),
+    default=Value(2),
+    output_field=IntegerField(),
+)
+
+
+def review_queue_for(user):
+    """The visits waiting for this reviewer: the highest risk first, then the oldest (a suspected harm first of all)."""
+    return (
+        scope_related(Visit.objects.filter(status=Visit.Status.SUBMITTED), user)
+        .exclude(visitor=user)
+        .alias(risk_rank=RISK_ORDER)
+        .order_by("-suspected_harm", "risk_rank", "visited_on", "id")
+    )
+
+
 @login_required
 def review_queue(request):
     if role_of(request.user) not in REVIEWERS:
         raise Http404
-    visits = (
-        scope_related(Visit.objects.filter(status=Visit.Status.SUBMITTED), request.user)
-        .exclude(visitor=request.user)
-        .select_related("child__township", "child__village", "visitor")
-        .order_by("visited_on", "id")
-    )
+    visits = review_queue_for(request.user).select_related("child__township", "child__village", "visitor")
     paginator = CappedPaginator(visits, PAGE_SIZE)
     return render(
         request,

@@ -17,6 +17,7 @@ from .agreements import (
 from .child import ID_NUMBER_SHAPE, Child, ChildQuerySet, Sex, add_years, age_on
 from .classifications import Classification, ClassificationKind, ClassificationQuerySet, ClassificationReview
 from .documents import ChildDocument, document_path
+from .extras import ChildExportJob, NotDuplicate
 from .family import Carer, ParentSituation, PaymentAccount
 
 __all__ = [
@@ -27,12 +28,14 @@ __all__ = [
     "Carer",
     "Child",
     "ChildDocument",
+    "ChildExportJob",
     "ChildQuerySet",
     "Classification",
     "ClassificationKind",
     "ClassificationQuerySet",
     "ClassificationReview",
     "GuardianshipAgreement",
+    "NotDuplicate",
     "ParentSituation",
     "PaymentAccount",
     "Sex",

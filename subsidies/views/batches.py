@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dingzhou_welfare.access import require_role, role_of
+from dingzhou_welfare.confirm import confirm_page, confirmed
 from dingzhou_welfare.forms import form_errors_from
 from dingzhou_welfare.models import Role
 from dingzhou_welfare.queueing import queue_down_page
@@ -25,7 +26,7 @@ from ..disbursement import approve_batch, start_refusal
 from ..forms import ApproveForm, BatchStartForm, WaiverForm
 from ..models import Batch, Line
 from ..months import add_months, format_month, month_start
-from ..problems import BLOCKING, problem_counts, problem_rows, waive_problem
+from ..problems import BLOCKING, approval_refusal, problem_counts, problem_rows, waive_problem
 from ..summaries import LIST_CAP, batch_diff, totals_by
 from ..tasks import queue_month
 from .enrolments import COUNTY
@@ -142,23 +143,75 @@ def batch_progress(request, month):
     )
 
 
+APPROVE = "batch_approve"
+
+
+def approve_consequences(batch) -> list[str]:
+    """What approving the batch does, as the confirmation page says it."""
+    waived = [p for p in problem_counts(batch) if p["waiver"] is not None]
+    lines = [
+        _("%(m)s发放批次（%(n)s条，合计 %(t)s 元）定为“已审批”，此后不再改变；更正只能在以后的批次中补发或扣减。")
+        % {"m": format_month(batch.month), "n": f"{batch.line_count:,}", "t": f"{batch.total_amount:,.2f}"},
+        _("可以据此导出发放花名册、生成银行代发文件；月度报表读取本批次的金额。"),
+    ]
+    for problem in waived:
+        lines.append(
+            _("已豁免的问题随批次一并审批：%(k)s（%(n)d名）。") % {"k": problem["label"], "n": problem["count"]}
+        )
+    lines.append(_("审批人记为您本人，记入审计记录。"))
+    return lines
+
+
 @login_required
-@require_POST
 def batch_approve(request, month):
+    """GET: the confirmation page (what approval does). POST: approve, with the page's token."""
     require_role(request.user, *COUNTY)
-    form = ApproveForm(request.POST)
+    posted = request.method == "POST"
+    form = ApproveForm(request.POST if posted else (request.GET or None))
     batch = Batch.objects.filter(month=month).first()
     if batch is None:
-        form.add_error(None, _("该月还没有发放批次。"))
-    elif form.is_valid():
-        try:
-            approve_batch(batch=batch, actor=request.user)
-        except ValidationError as error:
-            form_errors_from(form, error)
+        if posted:
+            form.add_error(None, _("该月还没有发放批次。"))
+            return _detail(request, month, approve_form=form, status=400)
+        return redirect("subsidies:batch", month=month)
+    warning, refusal = "", None
+    if batch.status != Batch.Status.DRAFT:
+        warning = _("只有待审批的批次可以审批（当前：%(s)s）。") % {"s": batch.get_status_display()}
+    elif batch.run_by_id == request.user.pk:
+        warning = _("审批人不能是计算该批次的人，请由另一人审批。")
+    elif refusal := approval_refusal(batch):
+        warning = refusal
+    elif posted and form.is_valid():
+        if not confirmed(request, APPROVE, batch.pk):
+            warning = _("请在本页核对审批的后果后再确认。")
         else:
-            messages.success(request, _("已审批%(m)s发放批次。") % {"m": format_month(month)})
-            return redirect("subsidies:batch", month=month)
-    return _detail(request, month, approve_form=form, status=400)
+            try:
+                approve_batch(batch=batch, actor=request.user)
+            except ValidationError as error:
+                form_errors_from(form, error)
+            else:
+                messages.success(request, _("已审批%(m)s发放批次。") % {"m": format_month(month)})
+                return redirect("subsidies:batch", month=month)
+    allowed = batch.status == Batch.Status.DRAFT and batch.run_by_id != request.user.pk and not refusal
+    return confirm_page(
+        request,
+        step=APPROVE,
+        key=batch.pk,
+        form=form,
+        title=_("确认审批%(m)s发放批次") % {"m": format_month(month)},
+        facts=[
+            (_("批次编号"), batch.number),
+            (_("明细条数"), f"{batch.line_count:,}"),
+            (_("合计（元）"), f"{batch.total_amount:,.2f}"),
+        ],
+        consequences=approve_consequences(batch) if allowed else [],
+        action=reverse("subsidies:batch_approve", kwargs={"month": month}),
+        button=_("确认审批通过"),
+        back=reverse("subsidies:batch", kwargs={"month": month}),
+        status=400 if posted else 200,
+        warning=warning,
+        allowed=allowed,
+    )
 
 
 @login_required

@@ -28,7 +28,7 @@ ROUTES = {
     "adoption:start_integration": Case({"post": 400}, "adoption-write"),
     "adoption:complete_assessment": Case({"post": 400}, "adoption-write"),
     "adoption:notice": Case({"post": 400}, "adoption-write"),
-    "adoption:register": Case({"post": 400}, "adoption-write"),
+    "adoption:register": Case({"get": 200, "post": 400}, "adoption-write"),
     "adoption:refuse": Case({"post": 400}, "adoption-write"),
     "adoption:withdraw": Case({"post": 400}, "adoption-write"),
 }

@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from adoption.models import AdoptionCase, CaseDocument, State
+from dingzhou_welfare.confirm import confirm_token
 from dingzhou_welfare.models import AuditEntry
 from tests.factories import ChildFactory, make_id_number
 from tests.pdf_support import pdf_pages, pdf_text
@@ -146,7 +147,10 @@ def test_registration_through_the_page(client, staff, child_a):
     client.force_login(staff)
     page = client.get(reverse("adoption:detail", args=[case.pk])).content.decode()
     assert "材料和条件齐备，可以办理下一步。" in page
-    response = client.post(reverse("adoption:register", args=[case.pk]), {"registered_on": "2026-06-01"}, follow=True)
+    token = confirm_token(staff, "adoption_register", case.pk)
+    response = client.post(
+        reverse("adoption:register", args=[case.pk]), {"registered_on": "2026-06-01", "confirm": token}, follow=True
+    )
     assert "已办理收养登记" in response.content.decode()
     assert "130682-2026-00001" in response.content.decode()
 

@@ -144,7 +144,9 @@ def test_staff_take_a_case_from_application_to_registration(page, browser, live_
     assert pdf.ok and pdf.body().startswith(b"%PDF")
     shoot(page, "browser-2-decision")
 
-    page.get_by_role("button", name="准予登记").click()
+    page.get_by_role("button", name="准予登记…").click()
+    expect(page.locator("#consequences")).to_contain_text("的档案销档（原因：被收养）")  # what it does, first
+    page.get_by_role("button", name="确认准予登记").click()
     expect(page.get_by_role("status")).to_contain_text("已办理收养登记")
     expect(page.locator("#outcome")).to_contain_text(re.compile(r"收养登记证号 \d{6}-\d{4}-00001"))
     expect(page.locator("#case-state")).to_have_text("已登记")

@@ -91,11 +91,11 @@ def test_the_supervisor_reviews_on_a_phone(phone_page, live_server, caseworker_a
     visit = record_visit(actor=caseworker_a, child=child_a, data=visit_data(hygiene_rating="poor"))
     log_in(page, live_server, supervisor_a.username, PASSWORD, next_path="/visits/review/")
     shot(page, "6-review-queue")
-    page.get_by_role("link", name="审核", exact=True).first.click()
+    page.get_by_role("link", name=f"审核 {child_a.name} 的探访").first.click()
     page.get_by_label("退回修改").check()
     page.get_by_label("审核意见").fill("卫生环境较差的说明没填，请补充。")
     page.get_by_role("button", name="提交审核意见").click()
-    expect(page.get_by_role("status").first).to_contain_text("已审核")
+    expect(page.get_by_role("status").first).to_contain_text(f"已退回 {child_a.name} 的探访记录")
     visit.refresh_from_db()
     assert visit.status == "returned"
     page.goto(f"{live_server.url}/visits/")

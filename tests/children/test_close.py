@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from children.models import Child, Classification, ClassificationKind, ParentSituation
 from children.services import add_classification, close_child, record_parent_situation
+from dingzhou_welfare.confirm import confirm_token
 from dingzhou_welfare.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +31,12 @@ def test_closing_ends_open_classifications_with_the_same_reason(client, staff, c
 
     response = client.post(
         reverse("children:close", args=[child_a.pk]),
-        {"reason": Child.ClosedReason.ADOPTED, "closed_on": "2026-11-20", "note": "收养登记"},
+        {
+            "reason": Child.ClosedReason.ADOPTED,
+            "closed_on": "2026-11-20",
+            "note": "收养登记",
+            "confirm": confirm_token(staff, "close_child", child_a.pk),
+        },
     )
 
     assert response.status_code == 302
@@ -47,7 +53,12 @@ def test_closing_ends_open_classifications_with_the_same_reason(client, staff, c
 def test_closing_in_the_future_is_refused_and_changes_nothing(client, staff, child_a):
     client.force_login(staff)
     response = client.post(
-        reverse("children:close", args=[child_a.pk]), {"reason": Child.ClosedReason.DIED, "closed_on": "2026-12-01"}
+        reverse("children:close", args=[child_a.pk]),
+        {
+            "reason": Child.ClosedReason.DIED,
+            "closed_on": "2026-12-01",
+            "confirm": confirm_token(staff, "close_child", child_a.pk),
+        },
     )
     assert response.status_code == 400
     assert "销档日期不能晚于今天" in response.content.decode()

@@ -161,7 +161,10 @@ def test_pagination(client_staff, township_a, village_a):
     first = listing(client_staff, sort="name", township=township_a.pk)
     assert names(first) == [f"儿童{n:02d}" for n in range(25)]
     assert "共 30 名儿童" in first.text
-    assert "第 1 页 / 共 2 页" in first.text
+    assert 'aria-current="page" aria-label="第 1 页，当前页">1</a>' in first.text  # page numbers
+    assert 'aria-label="第 2 页">2</a>' in first.text
+    assert 'max="2" value="1"' in first.text and "/ 2 页" in first.text  # and a jump keeping the search
+    assert f'<input type="hidden" name="township" value="{township_a.pk}">' in first.text
     assert f"?sort=name&amp;township={township_a.pk}&amp;page=2" in first.text
     second = listing(client_staff, sort="name", township=township_a.pk, page=2)
     assert names(second) == [f"儿童{n:02d}" for n in range(25, 30)]

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from dingzhou_welfare.confirm import confirm_token
 from dingzhou_welfare.models import AuditEntry, Role
 from subsidies.disbursement import approve_batch, compute_month
 from subsidies.models import Batch, Enrolment, Line, Standard
@@ -431,10 +432,36 @@ def test_the_runner_may_not_approve(client, paid_a, staff, leader):
     login(client, leader)
     assert client.post(url, {}).status_code == 400  # the review box must be ticked
     response = client.post(url, {"reviewed": "on"})
+    assert response.status_code == 400  # not through the confirmation page
+    assert "请在本页核对审批的后果后再确认。" in response.text
+    response = client.post(url, {"reviewed": "on", "confirm": confirm_token(leader, "batch_approve", batch.pk)})
     assert response.status_code == 302
     batch.refresh_from_db()
     assert batch.status == Batch.Status.APPROVED
     assert batch.approved_by == leader
+
+
+def test_approval_goes_through_a_page_that_says_what_will_happen(client, paid_a, staff, leader):
+    batch = compute_month(month=M(2026, 4, 1), actor=staff)
+    url = reverse("subsidies:batch_approve", args=[batch.month])
+    login(client, leader)
+    detail = client.get(reverse("subsidies:batch", args=[batch.month])).text
+    assert f'<form method="get" action="{url}" id="approve">' in detail  # the batch page leads to the check
+    page = client.get(url, {"reviewed": "on"})
+    assert page.status_code == 200
+    assert "确认后将会：" in page.text and "此后不再改变" in page.text and "此操作不能撤销。" in page.text
+    assert f"{batch.total_amount:,.2f}" in page.text
+    batch.refresh_from_db()
+    assert batch.status == Batch.Status.DRAFT  # GET changes nothing
+    # A token of another user, or of another step, is not a confirmation.
+    for token in (confirm_token(staff, "batch_approve", batch.pk), confirm_token(leader, "close_child", batch.pk)):
+        assert client.post(url, {"reviewed": "on", "confirm": token}).status_code == 400
+    batch.refresh_from_db()
+    assert batch.status == Batch.Status.DRAFT
+    token = page.context["confirm_token"]
+    assert client.post(url, {"reviewed": "on", "confirm": token}).status_code == 302
+    batch.refresh_from_db()
+    assert batch.status == Batch.Status.APPROVED
 
 
 def test_recompute_a_draft_from_its_page(client, paid_a, staff, staff2, django_capture_on_commit_callbacks):
