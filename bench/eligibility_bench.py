@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import DEFAULT_DATABASE_URL, STAFF_USERNAME, setup_django
+from common import DEFAULT_DATABASE_URL, STAFF_USERNAME, collect_static, setup_django
 from compute_bench import MONTH, enrol_everyone, floor, in_process, through_celery
 
 SITUATIONS = """
@@ -71,22 +71,31 @@ def load_average() -> str:
     return subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
 
 
-def problem_list(month):
+def problem_list(month, *, detect=True):
     """detect_problems on the computed batch (rolled back: the engine's own run kept its list), then the page."""
-    from django.contrib.auth import get_user_model
     from django.db import transaction
-    from django.test import Client
-    from django.urls import reverse
 
     from subsidies.models import Batch
     from subsidies.problems import detect_problems, problem_counts
 
     batch = Batch.objects.get(month=month)
+    collect_static()  # production settings serve hashed static names
+    detect_seconds, found = 0.0, batch.problems.count()
+    if not detect:
+        return found, None, _pages(month), problem_counts(batch)
     with transaction.atomic():
         began = time.perf_counter()
         found = detect_problems(batch)
         detect_seconds = time.perf_counter() - began
         transaction.set_rollback(True)
+    return found, detect_seconds, _pages(month), problem_counts(batch)
+
+
+def _pages(month):
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from django.urls import reverse
+
     client = Client(SERVER_NAME="127.0.0.1")
     client.force_login(get_user_model().objects.get(username=STAFF_USERNAME))
     url = reverse("subsidies:batch", kwargs={"month": month})
@@ -97,7 +106,7 @@ def problem_list(month):
         pages.append(time.perf_counter() - began)
         if response.status_code != 200 or "问题清单" not in response.text:
             raise SystemExit(f"the batch page answered {response.status_code} without its problem list")
-    return found, detect_seconds, pages, problem_counts(batch)
+    return pages
 
 
 def main() -> None:
@@ -106,6 +115,7 @@ def main() -> None:
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/10")
     parser.add_argument("--celery", action="store_true", help="also compute through a Celery worker")
     parser.add_argument("--concurrency", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--page-only", action="store_true", help="only the batch page of the batch left by a run")
     args = parser.parse_args()
 
     setup_django(args.database_url, args.redis_url)
@@ -125,6 +135,14 @@ def main() -> None:
         print(f"{cursor.fetchone()[0]:,} enrolments; month {MONTH}; {os.cpu_count()} cores")
     print(f"load before: {load_average()}")
 
+    if args.page_only:
+        found, _none, pages, counts = problem_list(month, detect=False)
+        print(f"problem list kept with the batch: {found:,} rows")
+        for entry in counts:
+            print(f"  {entry['kind']:<28} {entry['count']:>8,}  {entry['severity']}")
+        print("batch page (county-wide user, kept list): " + ", ".join(f"{s:.2f} s" for s in pages))
+        print(f"load after:  {load_average()}")
+        return
     rows = [("floor: one INSERT ... SELECT (eligibility in SQL)", *floor(connection, month))]
     if args.celery:
         rows.append((f"engine through Celery ({args.concurrency} worker processes)",
