@@ -41,9 +41,10 @@ def enrol_everyone(cursor) -> int:
     cursor.execute(
         f"""
         INSERT INTO subsidies_enrolment (child_id, programme_id, status, applied_on, evidence, check_note,
-            refusal_reason, start_month, end_reason, prior_paid_through, needs_reconcile, created_at)
+            refusal_reason, start_month, end_reason, prior_paid_through, needs_reconcile, created_at, end_note,
+            school_name, suspension_reason)
         SELECT c.id, CASE {" ".join(cases)} END, 'confirmed', DATE '2024-01-01', '', '', '',
-            DATE '2024-01-01', '', DATE '2026-10-01', false, now()
+            DATE '2024-01-01', '', DATE '2026-10-01', false, now(), '', '', ''
         FROM children_child c
         """  # noqa: S608 - ids from this database
     )
@@ -75,7 +76,7 @@ def enrol_everyone(cursor) -> int:
                VALUES (%s, DATE '2020-01-01', %s, 'bench', now()) ON CONFLICT DO NOTHING""",
             [ids[code], amount],
         )
-    cursor.execute("ANALYZE subsidies_enrolment; ANALYZE children_paymentaccount")
+    cursor.execute("ANALYZE subsidies_enrolment; ANALYZE children_paymentaccount; ANALYZE children_classification")
     return enrolled
 
 

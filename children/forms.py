@@ -19,6 +19,7 @@ from .models import (
     PaymentAccount,
 )
 from .names import clean_name, validate_name
+from .rules import TERMED
 
 
 class DateInput(forms.DateInput):
@@ -117,7 +118,9 @@ class ParentSituationForm(forms.ModelForm):
 
     class Meta:
         model = ParentSituation
-        fields = ["parent", "name", "id_number", "situation", "start_date", "work_place", "evidence", "note"]
+        fields = [
+            "parent", "name", "id_number", "situation", "start_date", "term_months", "work_place", "evidence", "note",
+        ]  # fmt: skip
         widgets = {"start_date": DateInput()}
 
     def __init__(self, *args, **kwargs):
@@ -136,6 +139,13 @@ class ParentSituationForm(forms.ModelForm):
         if day > timezone.localdate():
             raise forms.ValidationError(_("起始日期不能晚于今天。"))
         return day
+
+    def clean(self):
+        cleaned = super().clean()
+        # New records give the term 62号 asks about; rows from before the field stay valid without it.
+        if cleaned.get("situation") in TERMED and cleaned.get("term_months") is None:
+            self.add_error("term_months", _("服刑在押、强制隔离戒毒或被执行其他限制人身自由措施，请填写期限（月）。"))
+        return cleaned
 
 
 class CarerForm(forms.ModelForm):

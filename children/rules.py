@@ -27,6 +27,16 @@ UNSUPPORTING = {
     Situation.GUARDIANSHIP_REVOKED,
     Situation.DEPORTED,
 }
+# How long a situation must last before it counts (DOMAIN.md 1.2, 民发〔2019〕62号 and 民发〔2020〕125号):
+# - 失联 (#6): lost contact and not performing guardianship or support for six months or more,
+#   counted from the situation's start date (many localities: the day the police accepted the report);
+# - 服刑在押, 强制隔离戒毒, 被执行其他限制人身自由的措施 (#3-5): a sentence or measure of six months
+#   or more ("期限在6个月以上"), so the recorded term decides, from its first day. A record without a
+#   term (entered before the term was asked for) keeps counting and is listed for checking instead
+#   (`term_unrecorded`): it is not silently rejected.
+MIN_MONTHS = 6
+LASTING = {Situation.LOST_CONTACT}
+TERMED = set(ParentSituation.TERMED)
 # A parent at home who cannot look after the child (for left-behind children).
 WITHOUT_CAPACITY = {Situation.INCAPABLE, Situation.SEVERE_DISABILITY, Situation.SERIOUS_ILLNESS}
 
@@ -38,9 +48,62 @@ AGE_LIMITS = {Kind.LEFT_BEHIND: 16}
 DEFAULT_AGE_LIMIT = 18
 
 
-def situations_on(child: Child, day: datetime.date) -> dict[str, str | None]:
-    """The situation of each parent in force on `day` (the latest one started by then)."""
-    current: dict[str, str | None] = {ParentSituation.Parent.FATHER: None, ParentSituation.Parent.MOTHER: None}
+def shift_months(day: datetime.date, months: int) -> datetime.date:
+    """The same day `months` calendar months later (earlier if negative); the month's last day when shorter."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    following = datetime.date(year + (month == 11), (month + 1) % 12 + 1, 1)
+    return datetime.date(year, month + 1, min(day.day, (following - datetime.timedelta(days=1)).day))
+
+
+def lasting_cutoff(day: datetime.date) -> datetime.date:
+    """The latest start date of a situation that has lasted `MIN_MONTHS` by `day` (start + 6 months <= day).
+
+    On a month's last day every later start day of the shorter month reaches it too (31 August + 6
+    months is 28 February), so the cutoff is then the last day of the month six months before.
+    """
+    if (day + datetime.timedelta(days=1)).day == 1:
+        return shift_months(day.replace(day=1), -MIN_MONTHS + 1) - datetime.timedelta(days=1)
+    return shift_months(day, -MIN_MONTHS)
+
+
+class Uncounted(str):
+    """A recorded situation of S that does not count on the day checked: too short so far, or too short a term.
+
+    Compares unequal to every situation code, so the 62号 matrix treats it as "not in S"; `label`
+    says why, for the clerk.
+    """
+
+    situation: str
+    label: str
+
+    def __new__(cls, situation: str, label: str):
+        value = super().__new__(cls, f"{situation}:uncounted")
+        value.situation, value.label = situation, label
+        return value
+
+
+def situation_counts(
+    situation: str, start_date: datetime.date, term_months: int | None, day: datetime.date
+) -> str | Uncounted:
+    """The situation as the 62号 matrix sees it on `day`: itself, or `Uncounted` with the reason."""
+    label = Situation(situation).label
+    if situation in LASTING and start_date > lasting_cutoff(day):
+        counts_from = shift_months(start_date, MIN_MONTHS)
+        return Uncounted(
+            situation,
+            _("%(s)s未满%(n)d个月，自%(d)s起计入") % {"s": label, "n": MIN_MONTHS, "d": counts_from.isoformat()},
+        )
+    if situation in TERMED and term_months is not None and term_months < MIN_MONTHS:
+        return Uncounted(
+            situation, _("%(s)s期限%(m)d个月，不足%(n)d个月") % {"s": label, "m": term_months, "n": MIN_MONTHS}
+        )
+    return situation
+
+
+def _current_records(child: Child, day: datetime.date) -> dict[str, ParentSituation | None]:
+    """Each parent's record in force on `day`: the latest one started by then (later ids win ties)."""
+    current: dict[str, ParentSituation | None] = dict.fromkeys(ParentSituation.Parent.values)
     latest: dict[str, tuple] = {}
     for record in child.parent_situations.all():
         if record.start_date > day:
@@ -48,8 +111,26 @@ def situations_on(child: Child, day: datetime.date) -> dict[str, str | None]:
         key = (record.start_date, record.pk or 0)
         if record.parent not in latest or key > latest[record.parent]:
             latest[record.parent] = key
-            current[record.parent] = record.situation
+            current[record.parent] = record
     return current
+
+
+def situations_on(child: Child, day: datetime.date) -> dict[str, str | None]:
+    """The situation of each parent recorded as in force on `day` (the latest one started by then)."""
+    return {parent: r.situation if r else None for parent, r in _current_records(child, day).items()}
+
+
+def matrix_situations(child: Child, day: datetime.date) -> dict[str, str | None]:
+    """The situations in force on `day` as the 62号 matrix counts them, durations applied (`situation_counts`)."""
+    return {
+        parent: situation_counts(r.situation, r.start_date, r.term_months, day) if r else None
+        for parent, r in _current_records(child, day).items()
+    }
+
+
+def term_unrecorded(child: Child, day: datetime.date) -> list[ParentSituation]:
+    """The records in force on `day` whose 62号 term is missing (to check, not to refuse)."""
+    return [r for r in _current_records(child, day).values() if r and r.term_unrecorded]
 
 
 def is_de_facto_unsupported(father: str | None, mother: str | None) -> bool:
@@ -71,8 +152,19 @@ def is_left_behind(father: str | None, mother: str | None) -> bool:
     )
 
 
+def matrix_supports(kind: str, father: str | None, mother: str | None) -> bool:
+    """Whether the parents' situations (as `matrix_situations` gives them) support an orphan or de-facto kind."""
+    if kind in ORPHAN_KINDS:
+        return is_orphan(father, mother)
+    if kind in DE_FACTO_KINDS:
+        return is_de_facto_unsupported(father, mother)
+    return True
+
+
 def _parents_text(father, mother) -> str:
     def label(value):
+        if isinstance(value, Uncounted):
+            return value.label
         return Situation(value).label if value else _("未登记")
 
     return _("父亲：%(f)s；母亲：%(m)s") % {"f": label(father), "m": label(mother)}
@@ -100,7 +192,7 @@ def classification_problems(
             % {"n": limit, "d": child.birthday(limit).isoformat(), "k": Kind(kind).label}
         )
     if parents is None:
-        parents = situations_on(child, start_date)
+        parents = matrix_situations(child, start_date)
     father, mother = parents.get(ParentSituation.Parent.FATHER), parents.get(ParentSituation.Parent.MOTHER)
 
     if kind in ORPHAN_KINDS and not is_orphan(father, mother):
@@ -146,9 +238,4 @@ REVIEW_INTERVAL_MONTHS = dict.fromkeys(Kind, 12)
 
 def next_review_after(kind: str, day: datetime.date) -> datetime.date:
     """The review date one interval after `day` (the last day of a shorter month when the day is missing)."""
-    months = REVIEW_INTERVAL_MONTHS.get(kind, 12)
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    month += 1
-    following = datetime.date(year + (month == 12), month % 12 + 1, 1)
-    return datetime.date(year, month, min(day.day, (following - datetime.timedelta(days=1)).day))
+    return shift_months(day, REVIEW_INTERVAL_MONTHS.get(kind, 12))

@@ -22,7 +22,7 @@ from .models import (
     ParentSituation,
     PaymentAccount,
 )
-from .rules import classification_problems, next_review_after, situations_on
+from .rules import classification_problems, matrix_situations, next_review_after
 
 Action = AuditEntry.Action
 
@@ -131,7 +131,7 @@ def add_classification(*, actor, child: Child, kind: str, start_date: datetime.d
         child,
         kind,
         start_date,
-        parents=situations_on(child, start_date),
+        parents=matrix_situations(child, start_date),
         open_kinds=open_kinds,
         today=timezone.localdate(),
     )
@@ -278,7 +278,10 @@ def record_parent_situation(*, actor, child: Child, data: dict, evidence_file=No
         child=child,
         summary=_("登记%(p)s情况：%(s)s") % {"p": record.get_parent_display(), "s": record.get_situation_display()},
         changes=diff(
-            {}, snapshot(record, fields={"parent", "name", "situation", "start_date", "evidence", "work_place"})
+            {},
+            snapshot(
+                record, fields={"parent", "name", "situation", "start_date", "term_months", "evidence", "work_place"}
+            ),
         ),
     )
     hooks.fire(hooks.PARENT_SITUATION_RECORDED, actor=actor, child=child, situation=record)

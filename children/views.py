@@ -44,7 +44,7 @@ from .forms import (
     ReviewForm,
 )
 from .models import ChildDocument, Classification, PaymentAccount
-from .rules import classification_problems, situations_on
+from .rules import classification_problems, matrix_situations, situations_on
 
 PAGE_SIZE = 25
 
@@ -110,7 +110,7 @@ def _case_file_context(request, child, **extra):
         "child": child,
         "age": child.age_on(today),
         "today": today,
-        "classifications": _classifications_with_problems(child, today, parents),
+        "classifications": _classifications_with_problems(child, today, matrix_situations(child, today)),
         "parent_situations": child.parent_situations.select_related("document"),
         "current_parents": parents,
         "photo": next((d for d in documents if d.kind == ChildDocument.Kind.PHOTO), None),

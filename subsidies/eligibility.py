@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from children.models import Child, Classification, ClassificationKind, add_years
-from children.rules import classification_problems, situations_on
+from children.rules import classification_problems, matrix_situations
 
 from .models import Programme
 from .months import add_months
@@ -178,7 +178,7 @@ def enrolment_problems(
             for h in facts.held
             if h.kind in programme.eligible_kinds and h.start <= day and (h.end is None or h.end > day)
         }
-        parents = situations_on(child, day)
+        parents = matrix_situations(child, day)  # 62号 durations as of `day`
         for kind in sorted(held):
             for problem in classification_problems(child, kind, day, parents=parents):
                 problems.append(_("%(k)s：%(p)s") % {"k": ClassificationKind(kind).label, "p": problem})

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from children.models import Child, Classification, ParentSituation, add_years
-from children.rules import DE_FACTO_KINDS, ORPHAN_KINDS, is_de_facto_unsupported, is_orphan, situations_on
+from children.rules import DE_FACTO_KINDS, ORPHAN_KINDS, matrix_situations, matrix_supports
 
 from .models import Enrolment, Programme
 from .services import end_enrolment, end_enrolment_earlier, refuse_enrolment, suspend_enrolment
@@ -41,9 +41,7 @@ PARENT_DECIDED_KINDS = ORPHAN_KINDS | DE_FACTO_KINDS
 
 def _supported(kind: str, parents: dict) -> bool:
     father, mother = parents.get(ParentSituation.Parent.FATHER), parents.get(ParentSituation.Parent.MOTHER)
-    if kind in ORPHAN_KINDS:
-        return is_orphan(father, mother)
-    return is_de_facto_unsupported(father, mother)
+    return matrix_supports(kind, father, mother)
 
 
 @transaction.atomic
@@ -106,7 +104,8 @@ def review_for_parent_situation(*, actor, child: Child, situation: ParentSituati
     Nothing is ended here: a parent reported back may be a mistake, and the review (a supervisor
     or staff) decides between resuming (arrears follow) and ending.
     """
-    parents = situations_on(child, max(situation.start_date, timezone.localdate()))
+    # The 62号 durations as of the later of the situation's start and today: a parent lost for a week does not count.
+    parents = matrix_situations(child, max(situation.start_date, timezone.localdate()))
     open_kinds = set(child.classifications.open().values_list("kind", flat=True))
     unsupported = {k for k in open_kinds & PARENT_DECIDED_KINDS if not _supported(k, parents)}
     if not unsupported:

@@ -438,6 +438,7 @@ class BatchProblem(models.Model):
         CLOSED_FILE = "closed_file", _("档案已销档")
         AMOUNT_UNLIKE_STANDARD = "amount_unlike_standard", _("金额与标准不符且无叠加原因")
         REVIEW_OVERDUE = "review_overdue", _("年度复核逾期")
+        TERM_UNRECORDED = "term_unrecorded", _("父母情形期限未登记（待核实）")
 
     batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="problems")
     kind = models.CharField(_("问题类型"), max_length=30, choices=Kind.choices)

@@ -24,13 +24,25 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Case, Count, Exists, F, Max, OuterRef, Q, Sum, Value, When
+from django.db.models import Case, CharField, Count, Exists, F, Max, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models.functions import Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from children.models import Child, Classification, ClassificationKind, add_years
-from children.rules import classification_problems, situations_on
+from children.models import Child, Classification, ClassificationKind, ParentSituation, add_years
+from children.rules import (
+    DE_FACTO_KINDS,
+    LASTING,
+    MIN_MONTHS,
+    ORPHAN_KINDS,
+    TERMED,
+    Uncounted,
+    classification_problems,
+    lasting_cutoff,
+    matrix_situations,
+    matrix_supports,
+)
 from dingzhou_welfare.audit import log_action
 from dingzhou_welfare.models import AuditEntry
 
@@ -38,6 +50,8 @@ from .models import Batch, BatchProblem, BatchWaiver, Line, Programme
 from .months import add_months, format_month
 
 Kind = BatchProblem.Kind
+FATHER, MOTHER = ParentSituation.Parent.FATHER, ParentSituation.Parent.MOTHER
+PARENT_DECIDED_KINDS = ORPHAN_KINDS | DE_FACTO_KINDS
 BLOCKING, WARNING = "blocking", "warning"
 SEVERITY = {
     Kind.NO_ACCOUNT: BLOCKING,
@@ -49,6 +63,7 @@ SEVERITY = {
     Kind.TURNING_18: WARNING,
     Kind.CLOSED_FILE: WARNING,
     Kind.REVIEW_OVERDUE: WARNING,
+    Kind.TERM_UNRECORDED: WARNING,
 }
 SEVERITY_LABELS = {BLOCKING: gettext_lazy("须处理或豁免后方可审批"), WARNING: gettext_lazy("提示")}
 ONE_DAY = datetime.timedelta(days=1)
@@ -165,28 +180,104 @@ def _amount_unlike_standard(batch):
         )
 
 
-def _unsupported_classification(batch):
-    """Qualifying classifications of the paid children that the parents' situations no longer support.
+def _parent_state(parent: str, day: datetime.date):
+    """The parent's situation in force on `day` and whether 62号 counts it then, as "situation:1" or ":0" (SQL).
 
-    The 62号 matrix is Python (`children.rules`), so the candidates are narrowed in SQL first: open
-    classifications of the kinds a paid programme requires, of children on this batch's lines.
+    0: it does not count on `day` (失联 under six months, a term under six months). The same
+    durations as `children.rules.situation_counts`, from the same constants.
+    """
+    state = Case(
+        When(situation__in=LASTING, start_date__gt=lasting_cutoff(day), then=Value("0")),
+        When(situation__in=TERMED, term_months__lt=MIN_MONTHS, then=Value("0")),
+        default=Value("1"),
+    )
+    records = (
+        ParentSituation.objects.filter(child_id=OuterRef("child_id"), parent=parent, start_date__lte=day)
+        .order_by("-start_date", "-id")
+        .annotate(code=Concat("situation", Value(":"), state, output_field=CharField()))
+    )
+    return Subquery(records.values("code")[:1])
+
+
+def _decode(code: str | None) -> str | None:
+    """ "situation:state" to the value the 62号 matrix takes."""
+    if code is None:
+        return None
+    situation, state = code.split(":")
+    return situation if state == "1" else Uncounted(situation, "")
+
+
+def _unsupported_classification(batch):
+    """Open classifications of the paid children that the parents' situations do not support this month.
+
+    One query gives each open orphan or de-facto classification of a paid child with both parents'
+    states as of the month's last day; the 62号 matrix (`children.rules.matrix_supports`) is asked
+    once per distinct combination of kind and states, not once per child. Only the children it
+    refuses are read whole, for the clerk's reason (`classification_problems`, same durations).
+    Kinds the parents do not decide (none of the default programmes) are checked child by child.
     """
     day = add_months(batch.month, 1) - ONE_DAY
     kinds = {k for p in Programme.objects.filter(pk__in=Line.objects.filter(batch=batch).values("programme_id"))
              for k in p.eligible_kinds}  # fmt: skip
-    classifications = list(
+    paid_children = Line.objects.filter(batch=batch).values("child_id")
+    rows = (
         Classification.objects.current_on(day)
-        .filter(kind__in=kinds, child_id__in=Line.objects.filter(batch=batch).values("child_id"))
-        .select_related("child")
-        .prefetch_related("child__parent_situations")
+        .filter(kind__in=kinds & PARENT_DECIDED_KINDS, child_id__in=paid_children)
+        .annotate(father=_parent_state(FATHER, day), mother=_parent_state(MOTHER, day))
+        .values_list("child_id", "child__township_id", "kind", "father", "mother")
     )
-    for classification in classifications:
-        child = classification.child
-        problems = classification_problems(
-            child, classification.kind, classification.start_date, parents=situations_on(child, day)
-        )
+    verdicts: dict[tuple, bool] = {}
+    refused: dict[tuple[int, str], int] = {}
+    for child_id, township_id, kind, father, mother in rows.iterator(chunk_size=5000):
+        key = (kind, father, mother)
+        if key not in verdicts:
+            verdicts[key] = matrix_supports(kind, _decode(father), _decode(mother))
+        if not verdicts[key]:
+            refused[(child_id, kind)] = township_id
+    others = Classification.objects.current_on(day).filter(
+        kind__in=kinds - PARENT_DECIDED_KINDS, child_id__in=paid_children
+    )
+    for child_id, kind, township_id in others.values_list("child_id", "kind", "child__township_id"):
+        refused[(child_id, kind)] = township_id
+    children = Child.objects.prefetch_related("parent_situations").in_bulk({c for c, _k in refused})
+    for (child_id, kind), township_id in sorted(refused.items()):
+        child = children[child_id]
+        problems = classification_problems(child, kind, day, parents=matrix_situations(child, day))
         if problems:
-            yield child.pk, child.township_id, f"{classification.get_kind_display()}：{problems[0]}"[:300]
+            yield child_id, township_id, f"{ClassificationKind(kind).label}：{problems[0]}"[:300]
+
+
+def _term_unrecorded(batch):
+    """A parent's 服刑在押, 强制隔离戒毒 or other restriction in force with no term recorded, behind an open
+    de-facto classification of a paid child.
+
+    Recorded before the term was asked for: the situation still counts (nothing is refused), but
+    62号 needs a term of six months or more, so the clerk is asked to check it.
+    """
+    day = add_months(batch.month, 1) - ONE_DAY
+    de_facto = Classification.objects.current_on(day).filter(
+        kind__in=DE_FACTO_KINDS, child_id__in=Line.objects.filter(batch=batch).values("child_id")
+    )
+    later = ParentSituation.objects.filter(
+        child_id=OuterRef("child_id"), parent=OuterRef("parent"), start_date__lte=day
+    ).filter(Q(start_date__gt=OuterRef("start_date")) | Q(start_date=OuterRef("start_date"), id__gt=OuterRef("id")))
+    rows = (
+        ParentSituation.objects.filter(situation__in=TERMED, term_months__isnull=True, start_date__lte=day)
+        .filter(child_id__in=de_facto.values("child_id"))
+        .exclude(Exists(later))
+        .values_list("child_id", "child__township_id", "parent", "situation")
+    )
+    for child_id, township_id, parent, situation in rows:
+        yield (
+            child_id,
+            township_id,
+            _("%(p)s%(s)s未登记期限，请核实是否满%(n)d个月（民发〔2019〕62号）")
+            % {
+                "p": ParentSituation.Parent(parent).label,
+                "s": ParentSituation.Situation(situation).label,
+                "n": MIN_MONTHS,
+            },
+        )
 
 
 def _review_overdue(batch):
@@ -214,6 +305,7 @@ DETECTORS = {
     Kind.CLOSED_FILE: _closed_file,
     Kind.AMOUNT_UNLIKE_STANDARD: _amount_unlike_standard,
     Kind.REVIEW_OVERDUE: _review_overdue,
+    Kind.TERM_UNRECORDED: _term_unrecorded,
 }
 
 

@@ -3,7 +3,7 @@
 import datetime
 
 from ..models import Classification, ParentSituation, add_years
-from ..rules import classification_problems, next_review_after
+from ..rules import MIN_MONTHS, TERMED, classification_problems, next_review_after, shift_months, situation_counts
 from .people import People
 from .plan import DAY, POLICY_62, POLICY_HARDSHIP, POLICY_LEFT_BEHIND, Father, Kind, Mother, Situation
 from .words import DE_FACTO_PATTERNS, EVIDENCE, ORPHAN_PATTERNS, WORK_PLACES
@@ -26,7 +26,7 @@ class Families(People):
             fell = self._between(birth, add_years(today, -3))
             self._record(child, situations, Father, father_was, fell)
             de_facto_from = self._between(
-                max(mother_died, fell, POLICY_62) + datetime.timedelta(days=183), today - 400 * DAY
+                max(shift_months(mother_died, MIN_MONTHS), shift_months(fell, MIN_MONTHS), POLICY_62), today - 400 * DAY
             )
             father_died = self._between(de_facto_from + 60 * DAY, today - 90 * DAY)
             self._record(child, situations, Father, Situation.DEAD, father_died)
@@ -57,7 +57,7 @@ class Families(People):
             father_date, mother_date = self._between(birth, late), self._between(birth, late)
             self._record(child, situations, Father, father_sit, father_date)
             self._record(child, situations, Mother, mother_sit, mother_date)
-            earliest = max(father_date + 183 * DAY, mother_date + 183 * DAY, POLICY_62)
+            earliest = max(shift_months(father_date, MIN_MONTHS), shift_months(mother_date, MIN_MONTHS), POLICY_62)
             starts[group.kinds[0]] = self._since(earliest)
         elif key.startswith("left_behind"):
             roll = rng.random()
@@ -94,6 +94,9 @@ class Families(People):
     def _record(self, child, situations, parent, situation, start, **extra) -> None:
         father_name, father_id, mother_name, mother_id = self.parents[id(child)]
         name, id_number = (father_name, father_id) if parent == Father else (mother_name, mother_id)
+        if situation in TERMED:
+            # Sentences of one to eight years; every tenth record as if entered before the term was asked for.
+            extra.setdefault("term_months", None if start.toordinal() % 10 == 0 else 12 * (1 + start.toordinal() % 8))
         if situation == Situation.DEPORTED:
             name, id_number = "阮氏" + self.rng.choice(["兰", "梅", "香"]), ""  # a foreign mother: no resident ID
         situations.append(
@@ -126,7 +129,10 @@ class Families(People):
         latest: dict[str, datetime.date] = {}
         for record in situations:  # the latest started by `start`; later records win ties
             if record.start_date <= start and record.start_date >= latest.get(record.parent, datetime.date.min):
-                latest[record.parent], parents[record.parent] = record.start_date, record.situation
+                latest[record.parent] = record.start_date
+                parents[record.parent] = situation_counts(
+                    record.situation, record.start_date, record.term_months, start
+                )
         open_kinds = {c.kind for c in mine if c.start_date <= start and (c.end_date is None or c.end_date > start)}
         problems = classification_problems(child, kind, start, parents=parents, open_kinds=open_kinds, today=self.today)
         if problems:

@@ -33,12 +33,26 @@ class ParentSituation(models.Model):
         GUARDIANSHIP_REVOKED = "guardianship_revoked", _("被撤销监护资格")
         DEPORTED = "deported", _("被遣送（驱逐）出境")
 
+    # The situations 62号 counts by their term (six months or more): children.rules.TERMED.
+    TERMED = (Situation.IMPRISONED, Situation.DRUG_REHAB, Situation.RESTRICTED_LIBERTY)
+
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="parent_situations")
     parent = models.CharField(_("父/母"), max_length=10, choices=Parent.choices)
     name = models.CharField(_("姓名"), max_length=50, blank=True)
     id_number = models.CharField(_("身份证号"), max_length=18, blank=True, validators=[validate_id_number])
     situation = models.CharField(_("情形"), max_length=30, choices=Situation.choices)
-    start_date = models.DateField(_("起始日期"))
+    start_date = models.DateField(
+        _("起始日期"), help_text=_("情形开始之日；失联自公安机关受理报案之日起算（民发〔2019〕62号）。")
+    )
+    # 民发〔2019〕62号 (DOMAIN.md 1.2): 服刑在押, 强制隔离戒毒 and other restrictions of liberty count
+    # when the sentence or measure is of six months or more. Rows recorded before this field have
+    # none: they keep counting, and the batch problem list asks for the term to be checked.
+    term_months = models.PositiveSmallIntegerField(
+        _("刑期/措施期限（月）"),
+        null=True,
+        blank=True,
+        help_text=_("服刑在押、强制隔离戒毒或被执行其他限制人身自由措施的期限，以月计。"),
+    )
     evidence = models.CharField(_("证明材料"), max_length=200, blank=True)
     document = models.ForeignKey(
         "ChildDocument", null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("证明文件")
@@ -55,6 +69,11 @@ class ParentSituation(models.Model):
 
     def __str__(self):
         return f"{self.get_parent_display()}: {self.get_situation_display()}"
+
+    @property
+    def term_unrecorded(self) -> bool:
+        """A situation counted by its term, recorded without one (before the field): to check."""
+        return self.situation in self.TERMED and self.term_months is None
 
 
 class Carer(models.Model):

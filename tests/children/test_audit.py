@@ -159,6 +159,7 @@ def test_recording_a_parent_situation(client_a, caseworker_a, child_a, trail):
             "id_number": "",
             "situation": ParentSituation.Situation.IMPRISONED,
             "start_date": "2025-09-01",
+            "term_months": "36",
             "evidence": "刑事判决书",
         },
     )
@@ -173,6 +174,7 @@ def test_recording_a_parent_situation(client_a, caseworker_a, child_a, trail):
     assert entry.summary == "登记父亲情况：服刑在押"
     assert entry.changes["情形"] == [None, "服刑在押"]
     assert entry.changes["起始日期"] == [None, "2025-09-01"]
+    assert entry.changes["刑期/措施期限（月）"] == [None, 36]
 
 
 def test_id_number_is_masked_until_revealed(client, leader, child_a, trail):
