@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 
 from .bank import layout_errors
-from .models import BankLayout, BankLayoutColumn, Programme, StackingRule, Standard
+from .models import BankLayout, BankLayoutColumn, BankReturnLayout, Programme, StackingRule, Standard
 
 
 class StackingRuleInline(admin.TabularInline):
@@ -64,3 +64,11 @@ class BankLayoutAdmin(admin.ModelAdmin):
     list_display = ["name", "code", "file_type", "encoding", "total_line", "active"]
     search_fields = ["name", "code"]
     inlines = [BankLayoutColumnInline]
+
+
+@admin.register(BankReturnLayout)
+class BankReturnLayoutAdmin(admin.ModelAdmin):
+    """A bank's return (回盘) layout: which column holds what, and the words for paid and returned."""
+
+    list_display = ["name", "code", "account_header", "amount_header", "reference_header", "status_header", "active"]
+    search_fields = ["name", "code"]

@@ -11,11 +11,13 @@ class SubsidiesConfig(AppConfig):
         from dingzhou_welfare.access import register_placed
         from dingzhou_welfare.tasks import requeue_stalled_jobs, watch_stalled
 
+        from .bank.returns import restart_return
         from .endings import connect
         from .exports import restart_export_job
-        from .models import Enrolment, ExportJob
+        from .models import BankReturnJob, Enrolment, ExportJob
         from .tasks import requeue_stalled_batches
         from .views import child_enrolments_context
+        from .views.bank_returns import child_payments_context
 
         watch_stalled("subsidies.batches", requeue_stalled_batches)
         watch_stalled("subsidies.exports", lambda: requeue_stalled_jobs(ExportJob, restart=restart_export_job))
@@ -23,3 +25,5 @@ class SubsidiesConfig(AppConfig):
         connect()
         register_placed(Enrolment, via="child__")
         casefile.register_section(child_enrolments_context)
+        casefile.register_section(child_payments_context)
+        watch_stalled("subsidies.bank_returns", lambda: requeue_stalled_jobs(BankReturnJob, restart=restart_return))
