@@ -122,10 +122,9 @@ def start_return(*, batch: Batch, layout: BankReturnLayout, upload, actor, queue
     job.file.save(f"{batch.month:%Y%m}-{Path(upload.name).name}"[:150], File(upload), save=False)
     path = Path(job.file.path)
     job.sha256 = sha256_of(path)
-    try:
-        job.total = estimate_rows(path, "xlsx" if path.read_bytes()[:4] == b"PK\x03\x04" else "csv")
-    except OSError:
-        job.total = 0
+    with path.open("rb") as handle:
+        kind = "xlsx" if handle.read(4) == b"PK\x03\x04" else "csv"
+    job.total = estimate_rows(path, kind)
     job.save()
     log_action(
         actor=actor,
