@@ -82,7 +82,9 @@ def disbursed(period: Period, scope: Scope, due: Money) -> Disbursed:
         paid=Sum("amount", filter=Q(status=BankPayment.Status.PAID), default=ZERO),
         returned=Sum("amount", filter=Q(status=BankPayment.Status.RETURNED), default=ZERO),
     )
-    return Disbursed(due=due.total, reissued=due.reissued, paid=sums["paid"], returned=sums["returned"])
+    return Disbursed(
+        due=due.total, reissued=due.reissued, paid=sums["paid"].quantize(ZERO), returned=sums["returned"].quantize(ZERO)
+    )
 
 
 @dataclass

@@ -24,6 +24,9 @@ class Figure:
     count: int = 0
     amount: Decimal = ZERO
 
+    def __post_init__(self):
+        self.amount = (self.amount or ZERO).quantize(ZERO)  # two places whatever the database hands back
+
 
 @dataclass
 class Reconciliation:
@@ -37,7 +40,7 @@ class Reconciliation:
 
     @property
     def to_reissue(self) -> Decimal:
-        return self.returned.amount - self.reissued.amount
+        return max(ZERO, self.returned.amount - self.reissued.amount)
 
     @property
     def outstanding(self) -> Decimal:

@@ -25,7 +25,7 @@ from pathlib import Path
 from celery import shared_task
 from django.conf import settings
 from django.core.files.base import File
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -55,36 +55,60 @@ def jobs_visible_to(user):
 # The batch's payments
 
 
+PAYMENT_COLUMNS = (
+    "batch_id", "seq", "reference", "child_id", "township_id", "account_number", "payee_name", "payee_id_number",
+    "amount", "status", "reason", "bank_reason",
+)  # fmt: skip
+
+
 def ensure_payments(batch: Batch) -> int:
-    """Write the batch's payments once, from its frozen lines; how many the batch has."""
+    """Write the batch's payments once, from its frozen lines (COPY on PostgreSQL); how many it has."""
     if (count := BankPayment.objects.filter(batch=batch).count()) or batch.status != Batch.Status.SENT_TO_BANK:
         return count
-    rows = []
+    sent = BankPayment.Status.SENT.value
+    rows = (
+        (
+            batch.pk,
+            p.seq,
+            p.reference,
+            p.child_id,
+            p.township_id,
+            p.account,
+            p.payee_name,
+            p.payee_id,
+            p.amount,
+            sent,
+            "",
+            "",
+        )
+        for p in sendable_payments(batch)
+    )
     try:
         with transaction.atomic():
-            for payment in sendable_payments(batch):
-                rows.append(
-                    BankPayment(
-                        batch=batch,
-                        seq=payment.seq,
-                        reference=payment.reference,
-                        child_id=payment.child_id,
-                        township_id=payment.township_id,
-                        account_number=payment.account,
-                        payee_name=payment.payee_name,
-                        payee_id_number=payment.payee_id,
-                        amount=payment.amount,
-                    )
-                )
-                if len(rows) >= CHUNK:
-                    BankPayment.objects.bulk_create(rows)
-                    count += len(rows)
-                    rows = []
-            BankPayment.objects.bulk_create(rows)
-            count += len(rows)
+            count = _write_payments(rows)
     except IntegrityError:  # written by another worker at the same moment
         return BankPayment.objects.filter(batch=batch).count()
     return count
+
+
+def _write_payments(rows) -> int:
+    count = 0
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(BankPayment._meta.db_table)
+        columns = ", ".join(connection.ops.quote_name(c) for c in PAYMENT_COLUMNS)
+        with connection.cursor() as cursor, cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+                count += 1
+        return count
+    chunk = []
+    for row in rows:
+        chunk.append(BankPayment(**dict(zip(PAYMENT_COLUMNS, row, strict=True))))
+        if len(chunk) >= CHUNK:
+            BankPayment.objects.bulk_create(chunk)
+            count, chunk = count + len(chunk), []
+    BankPayment.objects.bulk_create(chunk)
+    return count + len(chunk)
 
 
 # ---------------------------------------------------------------------------------------------

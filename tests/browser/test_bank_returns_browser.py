@@ -12,6 +12,7 @@ import pytest
 
 from subsidies.models import BankPayment
 from tests.factories import PASSWORD
+from tests.subsidies import conftest as subsidies_conftest
 from tests.subsidies import returns_support as support
 from tests.subsidies.returns_support import rows_for, xlsx
 
@@ -24,6 +25,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = Path("/tmp/shots/bank_returns")  # noqa: S108 - screenshots for people to look at
 A, B = "6217000012345678", "6217000099998888"
 staff2, draft, sent = support.staff2, support.draft, support.sent
+programmes = subsidies_conftest.programmes
 
 
 @pytest.fixture
