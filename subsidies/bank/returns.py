@@ -92,23 +92,33 @@ def ensure_payments(batch: Batch) -> int:
 
 
 def _write_payments(rows) -> int:
+    """In chunks: the lines are read through a server-side cursor on this same connection, which a
+    COPY in progress would hold (each chunk's COPY runs between two fetches)."""
     count = 0
-    if connection.vendor == "postgresql":
-        table = connection.ops.quote_name(BankPayment._meta.db_table)
-        columns = ", ".join(connection.ops.quote_name(c) for c in PAYMENT_COLUMNS)
-        with connection.cursor() as cursor, cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-                count += 1
-        return count
+    for chunk in _chunks_of(rows, 5 * CHUNK):
+        if connection.vendor == "postgresql":
+            table = connection.ops.quote_name(BankPayment._meta.db_table)
+            columns = ", ".join(connection.ops.quote_name(c) for c in PAYMENT_COLUMNS)
+            with connection.cursor() as cursor, cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in chunk:
+                    copy.write_row(row)
+        else:
+            BankPayment.objects.bulk_create(
+                [BankPayment(**dict(zip(PAYMENT_COLUMNS, row, strict=True))) for row in chunk]
+            )
+        count += len(chunk)
+    return count
+
+
+def _chunks_of(rows, size: int):
     chunk = []
     for row in rows:
-        chunk.append(BankPayment(**dict(zip(PAYMENT_COLUMNS, row, strict=True))))
-        if len(chunk) >= CHUNK:
-            BankPayment.objects.bulk_create(chunk)
-            count, chunk = count + len(chunk), []
-    BankPayment.objects.bulk_create(chunk)
-    return count + len(chunk)
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 # ---------------------------------------------------------------------------------------------
