@@ -8,7 +8,16 @@ from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 
 from .bank import layout_errors
-from .models import BankLayout, BankLayoutColumn, ChangeListColumn, ChangeListLayout, Programme, StackingRule, Standard
+from .models import (
+    BankLayout,
+    BankLayoutColumn,
+    BankReturnLayout,
+    ChangeListColumn,
+    ChangeListLayout,
+    Programme,
+    StackingRule,
+    Standard,
+)
 
 
 class StackingRuleInline(admin.TabularInline):
@@ -78,3 +87,11 @@ class ChangeListLayoutAdmin(admin.ModelAdmin):
     list_display = ["name", "code", "sheet_title", "active"]
     search_fields = ["name", "code"]
     inlines = [ChangeListColumnInline]
+
+
+@admin.register(BankReturnLayout)
+class BankReturnLayoutAdmin(admin.ModelAdmin):
+    """A bank's return (回盘) layout: which column holds what, and the words for paid and returned."""
+
+    list_display = ["name", "code", "account_header", "amount_header", "reference_header", "status_header", "active"]
+    search_fields = ["name", "code"]

@@ -11,12 +11,14 @@ class SubsidiesConfig(AppConfig):
         from dingzhou_welfare.access import register_placed
         from dingzhou_welfare.tasks import requeue_stalled_jobs, watch_stalled
 
+        from .bank.returns import restart_return
         from .changes.services import connect as connect_changes
         from .endings import connect
         from .exports import restart_export_job
-        from .models import ChangeEvent, Enrolment, ExportJob
+        from .models import BankReturnJob, ChangeEvent, Enrolment, ExportJob
         from .tasks import requeue_stalled_batches
         from .views import child_enrolments_context
+        from .views.bank_returns import child_payments_context
 
         watch_stalled("subsidies.batches", requeue_stalled_batches)
         watch_stalled("subsidies.exports", lambda: requeue_stalled_jobs(ExportJob, restart=restart_export_job))
@@ -27,3 +29,5 @@ class SubsidiesConfig(AppConfig):
         register_placed(ChangeEvent, via="child__")
         register_placed(Enrolment, via="child__")
         casefile.register_section(child_enrolments_context)
+        casefile.register_section(child_payments_context)
+        watch_stalled("subsidies.bank_returns", lambda: requeue_stalled_jobs(BankReturnJob, restart=restart_return))

@@ -29,6 +29,7 @@ from children.models import Child, Classification, PaymentAccount, Township
 from dingzhou_welfare.audit import log_action
 from dingzhou_welfare.models import AuditEntry
 
+from .bank.reissue import reissue_lines
 from .eligibility import Facts, Held, qualifies_in
 from .models import Batch, BatchTownship, Enrolment, Line, Programme, StackingRule, Standard
 from .months import add_months, format_month, month_start, months_between
@@ -253,9 +254,10 @@ def compute_township(*, batch_id: int, township_id: int) -> int:
         Line.objects.filter(batch=batch, child__township_id=township_id).delete()
         rows = list(_township_lines(batch.month, township_id, batch))
         _write_lines(rows)
+        reissued = reissue_lines(batch, township_id)  # 重发: what the bank returned, once corrected
         part.status, part.computed_at = BatchTownship.Status.DONE, timezone.now()
-        part.line_count = len(rows)
-        part.total_amount = sum((row[AMOUNT] for row in rows), ZERO)
+        part.line_count = len(rows) + len(reissued)
+        part.total_amount = sum((row[AMOUNT] for row in rows), ZERO) + sum((r.amount for r in reissued), ZERO)
         part.save()
         return part.line_count
 
@@ -489,6 +491,7 @@ def _paid_before(children_to_reconcile, month: datetime.date, batch: Batch) -> d
     rows = (
         Line.objects.filter(enrolment__child_id__in=children_to_reconcile, period__lt=month)
         .exclude(batch=batch)
+        .exclude(kind=Line.Kind.REISSUE)  # a 重发 pays again what was due once, never due twice
         .filter(batch__status__in=Batch.FROZEN_STATUSES)
         .values("enrolment_id", "period")
         .annotate(total=Sum("amount"))

@@ -334,6 +334,7 @@ class Line(models.Model):
         NORMAL = "normal", _("正常发放")
         ARREARS = "arrears", _("补发")
         ADJUSTMENT = "adjustment", _("调整（扣减）")
+        REISSUE = "reissue", _("重发")
 
     batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="lines")
     enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="lines")
@@ -351,6 +352,10 @@ class Line(models.Model):
     payee_id_number = models.CharField(max_length=18, blank=True)
     bank_name = models.CharField(_("开户银行"), max_length=100, blank=True)
     account_number = models.CharField(_("银行账号"), max_length=32, blank=True)
+    # A 重发 line pays again a line the bank returned (退票), once: the unique constraint below.
+    reissue_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reissues", verbose_name=_("重发的原明细")
+    )
 
     class Meta:
         verbose_name = _("发放明细")
@@ -363,6 +368,12 @@ class Line(models.Model):
             models.UniqueConstraint(fields=["batch", "enrolment", "period", "kind"], name="line_once_per_batch"),
             models.CheckConstraint(condition=Q(period__day=1), name="line_period_is_first_day"),
             models.CheckConstraint(condition=~Q(amount=0), name="line_amount_not_zero"),
+            models.UniqueConstraint(fields=["reissue_of"], name="line_reissued_once"),
+            models.CheckConstraint(
+                condition=Q(kind="reissue", reissue_of__isnull=False)
+                | (~Q(kind="reissue") & Q(reissue_of__isnull=True)),
+                name="line_reissue_names_its_line",
+            ),
         ]
         indexes = [
             models.Index(fields=["batch", "township", "id"], name="line_batch_township"),
@@ -480,6 +491,7 @@ class BatchWaiver(models.Model):
 
 # The bank payment file's models live beside its code; imported here so Django registers them.
 from .bank.models import BankFileJob, BankLayout, BankLayoutColumn  # noqa: E402, F401
+from .bank.return_models import BankPayment, BankReturnJob, BankReturnLayout  # noqa: E402, F401
 
 # The change list's models (增员/减员) likewise.
 from .changes.models import ChangeEvent, ChangeListColumn, ChangeListLayout  # noqa: E402, F401

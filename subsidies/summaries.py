@@ -32,6 +32,7 @@ class TotalRow:
     adjustments: Decimal = ZERO
     total: Decimal = ZERO
     lines: int = 0
+    reissued: Decimal = ZERO  # 重发: returned by the bank, paid again
 
 
 @dataclass
@@ -56,6 +57,7 @@ def totals_by(batch: Batch, key: str) -> Totals:
             normal=_money(Line.Kind.NORMAL),
             arrears=_money(Line.Kind.ARREARS),
             adjustments=_money(Line.Kind.ADJUSTMENT),
+            reissued=_money(Line.Kind.REISSUE),
             total=Sum("amount", default=ZERO),
         )
         .order_by()
@@ -70,6 +72,7 @@ def totals_by(batch: Batch, key: str) -> Totals:
             normal=grouped[pk]["normal"],
             arrears=grouped[pk]["arrears"],
             adjustments=grouped[pk]["adjustments"],
+            reissued=grouped[pk]["reissued"],
             total=grouped[pk]["total"],
             lines=grouped[pk]["lines"],
         )
@@ -81,6 +84,7 @@ def totals_by(batch: Batch, key: str) -> Totals:
         normal=sum((r.normal for r in rows), ZERO),
         arrears=sum((r.arrears for r in rows), ZERO),
         adjustments=sum((r.adjustments for r in rows), ZERO),
+        reissued=sum((r.reissued for r in rows), ZERO),
         total=sum((r.total for r in rows), ZERO),
         lines=sum(r.lines for r in rows),
     )

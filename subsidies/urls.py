@@ -2,7 +2,7 @@ from django.urls import path, register_converter
 
 from .changes import views as change_lists
 from .months import format_month, parse_month
-from .views import bank, batches, enrolments, exports
+from .views import bank, bank_returns, batches, enrolments, exports
 
 
 class MonthConverter:
@@ -51,4 +51,15 @@ urlpatterns = [
     path("bank-files/<int:pk>/", bank.bank_job, name="bank_job"),
     path("bank-files/<int:pk>/download/", bank.bank_download, name="bank_download"),
     path("bank-files/<int:pk>/retry/", bank.bank_retry, name="bank_retry"),
+    path("batches/<month:month>/returns/", bank_returns.bank_returns, name="bank_returns"),
+    path("batches/<month:month>/reconciliation/", bank_returns.batch_reconciliation, name="batch_reconciliation"),
+    path("bank-returns/<int:pk>/", bank_returns.return_job, name="return_job"),
+    path("bank-returns/<int:pk>/confirm/", bank_returns.return_confirm, name="return_confirm"),
+    path("bank-returns/<int:pk>/retry/", bank_returns.return_retry, name="return_retry"),
+    path(
+        "bank-payments/<int:pk>/account-confirmed/",
+        bank_returns.payment_account_confirmed,
+        name="payment_account_confirmed",
+    ),
+    path("reconciliation/", bank_returns.reconciliation, name="reconciliation"),
 ]

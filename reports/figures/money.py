@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 
 from subsidies.models import Batch, BatchTownship, Line
@@ -31,9 +31,11 @@ class Money:
     normal: Decimal = ZERO
     arrears: Decimal = ZERO
     adjustments: Decimal = ZERO
+    reissued: Decimal = ZERO  # 重发: paid again after a return; due once already, so not in the total
 
     @property
     def total(self) -> Decimal:
+        """应发: what was due (a 重发 pays again what an earlier month already counts)."""
         return self.normal + self.arrears + self.adjustments
 
     def add_amount(self, kind: str, amount: Decimal) -> None:
@@ -41,6 +43,8 @@ class Money:
             self.normal += amount
         elif kind == Line.Kind.ARREARS:
             self.arrears += amount
+        elif kind == Line.Kind.REISSUE:
+            self.reissued += amount
         else:
             self.adjustments += amount
 
@@ -48,6 +52,39 @@ class Money:
         self.normal += other.normal
         self.arrears += other.arrears
         self.adjustments += other.adjustments
+        self.reissued += other.reissued
+
+
+@dataclass
+class Disbursed:
+    """应发 and 实发 of the period: due (the lines, 重发 apart), and paid as the bank's returns confirm
+    (a 重发 paid counts in the month it was paid); returned (退票) and not yet confirmed."""
+
+    due: Decimal
+    reissued: Decimal
+    paid: Decimal
+    returned: Decimal
+
+    @property
+    def unconfirmed(self) -> Decimal:
+        return self.due + self.reissued - self.paid - self.returned
+
+
+def disbursed(period: Period, scope: Scope, due: Money) -> Disbursed:
+    from subsidies.models import BankPayment
+
+    payments = BankPayment.objects.filter(batch__month__gte=period.first, batch__month__lte=period.last)
+    if scope.township_ids is not None:
+        payments = payments.filter(township_id__in=scope.township_ids)
+    if scope.village_ids is not None:
+        payments = payments.filter(child__village_id__in=scope.village_ids)
+    sums = payments.aggregate(
+        paid=Sum("amount", filter=Q(status=BankPayment.Status.PAID), default=ZERO),
+        returned=Sum("amount", filter=Q(status=BankPayment.Status.RETURNED), default=ZERO),
+    )
+    return Disbursed(
+        due=due.total, reissued=due.reissued, paid=sums["paid"].quantize(ZERO), returned=sums["returned"].quantize(ZERO)
+    )
 
 
 @dataclass

@@ -15,7 +15,7 @@ from subsidies.months import add_months
 from .bureau import bureau_paragraph
 from .classifications import BASIC_LIVING_KINDS, KindRow, kind_flows, kind_rows
 from .counting import Flow, Reason, reasons_of
-from .money import MonthMoney, add_up, chart_months, money_rows, unpaid_runs
+from .money import Disbursed, MonthMoney, add_up, chart_months, disbursed, money_rows, unpaid_runs
 from .period import Period, Scope
 from .programmes import ProgrammeGroup, ProgrammeRow, programme_flows, programme_groups, programme_rows
 from .summary import summary_paragraphs
@@ -39,6 +39,7 @@ class Report:
     townships_total: TownshipRow
     months: list[MonthMoney]
     sections: list = field(default_factory=list)  # visits, agreements, adoption... (reports.sections)
+    disbursed: Disbursed | None = None  # 应发 and 实发 of the period
 
     @property
     def as_of(self) -> datetime.date:
@@ -157,6 +158,7 @@ def _compute_report(period: Period, scope: Scope | None, *, sections) -> Report:
         townships=township_list,
         townships_total=township_total,
         months=chart_months(period, scope, chart_from, money),
+        disbursed=disbursed(period, scope, total.period),
     )
     for build in sections or ():
         section = build(report)

@@ -120,6 +120,9 @@ class Payment:
     last: datetime.date
     amount: Decimal
     lines: int
+    child_id: int = 0
+    township_id: int = 0
+    reference: str = ""
 
     def period(self) -> str:
         if self.first == self.last:
@@ -143,6 +146,7 @@ class Payment:
 ORDER = ("township__code", "township_id", "child_id", "account_number", "payee_name", "payee_id_number", "period", "id")
 VALUES = (
     "child_id",
+    "township_id",
     "child__name",
     "township__name",
     "account_number",
@@ -186,6 +190,8 @@ def payments(batch: Batch, *, progress: Callable[[int], None] | None = None) -> 
             last=row["period"],
             amount=row["amount"],
             lines=1,
+            child_id=row["child_id"],
+            township_id=row["township_id"],
         )
     if current is not None:
         yield _settle(current)
@@ -195,6 +201,22 @@ def payments(batch: Batch, *, progress: Callable[[int], None] | None = None) -> 
 
 def _settle(payment: Payment) -> tuple[str, Payment]:
     return ("pay" if payment.account and payment.amount > 0 else "left_out"), payment
+
+
+def reference(batch: Batch, seq: int) -> str:
+    """The payment's reference (业务参考号): the batch number and the payment's place in the file, which
+    the same batch always gives the same payment. The bank's return names it back."""
+    return f"{batch.number}-{seq:06d}"
+
+
+def sendable_payments(batch: Batch, *, progress: Callable[[int], None] | None = None) -> Iterator[Payment]:
+    """The payments a bank file of `batch` holds, numbered and referenced as the file numbers them."""
+    seq = 0
+    for what, payment in payments(batch, progress=progress):
+        if what == "pay":
+            seq += 1
+            payment.seq, payment.reference = seq, reference(batch, seq)
+            yield payment
 
 
 def left_out_reason(payment: Payment) -> str:
@@ -230,6 +252,8 @@ def cell(field: str, payment: Payment):
             return payment.bank_name
         case Field.TOWNSHIP:
             return payment.township
+        case Field.REFERENCE:
+            return payment.reference
     raise BankFileError(_("未知的列内容：%(f)s") % {"f": field})
 
 
@@ -282,6 +306,7 @@ def write_bank_file(*, batch: Batch, layout: BankLayout, out, progress: Callable
             written.rows += 1
             written.amount += payment.amount
             payment.seq = written.rows
+            payment.reference = reference(batch, payment.seq)
             yield payment
 
     def last_total() -> str | None:

@@ -87,6 +87,7 @@ class BankLayoutColumn(models.Model):
         PERIOD = "period", _("所属期")
         BANK_NAME = "bank_name", _("开户银行")
         TOWNSHIP = "township", _("乡镇（街道）")
+        REFERENCE = "reference", _("业务参考号（银行回盘按此对账）")
 
     class Align(models.TextChoices):
         LEFT = "left", _("左对齐")
