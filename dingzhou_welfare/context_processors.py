@@ -27,6 +27,7 @@ MENU = [
     ("adoption:list", _("收养登记"), {Role.STAFF, Role.LEADER}),
     ("reports:index", _("统计报表"), {Role.SUPERVISOR, Role.STAFF, Role.LEADER}),
     ("imports:index", _("数据导入"), {Role.STAFF}),
+    ("audit_list", _("审计记录"), {Role.STAFF, Role.LEADER}),
     ("user_list", _("用户管理"), {Role.ADMINISTRATOR}),
     ("role_requests", _("角色审批"), {Role.ADMINISTRATOR, Role.LEADER}),
     ("api:clients", _("接口客户端"), {Role.ADMINISTRATOR}),

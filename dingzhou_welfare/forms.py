@@ -96,3 +96,17 @@ class StaffUserForm(forms.Form):
             wanted = wanted or "" if name == "role" else set(wanted or [])
             if name in data and wanted != own[name]:
                 self.add_error(name, _("不能修改自己的角色或负责范围，请由另一位管理员修改。"))
+
+
+class TokenForm(forms.Form):
+    """A code from the authenticator app (6 digits) or a recovery code."""
+
+    token = forms.CharField(
+        label=_("验证码"),
+        max_length=16,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}),
+        help_text=_("手机验证器应用中显示的6位数字；手机丢失时可输入一个恢复码。"),
+    )
+
+    def clean_token(self):
+        return "".join(self.cleaned_data["token"].split()).lower()

@@ -1,8 +1,9 @@
 """Sessions that end after SESSION_COOKIE_AGE without activity, renewed at most once a minute;
-the signed-in user, kept in the process between requests."""
+the signed-in user, kept in the process between requests; the Content-Security-Policy."""
 
 import time
 
+from csp import middleware as csp_middleware
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth import middleware as auth_middleware
@@ -46,3 +47,13 @@ def _user(request):
     if not hasattr(request, "_cached_user"):
         request._cached_user = signed_in.get_user(request)
     return request._cached_user
+
+
+class CSPMiddleware(csp_middleware.CSPMiddleware):
+    """django-csp's Content-Security-Policy on every response but PDFs, which browsers show in their
+    own viewer: a policy made for our pages (object-src 'none') has no business there."""
+
+    def process_response(self, request, response):
+        if response.get("Content-Type", "").startswith("application/pdf"):
+            return response
+        return super().process_response(request, response)

@@ -7,6 +7,7 @@ rows to a township and a village.
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -197,7 +198,13 @@ class RoleRequest(models.Model):
 
 
 class AuditEntry(models.Model):
-    """Who did what to which record, when, with the old and new values."""
+    """Who did what to which record, when, with the old and new values.
+
+    Rows are only ever added (dingzhou_welfare.audit.log_action): on PostgreSQL a trigger refuses
+    UPDATE and DELETE, and each row carries the hash of the row before it, so a row changed or
+    removed behind the application's back breaks the chain (manage.py verify_audit). Nothing
+    purges them: the trail is kept for as long as the database (at least the 180 days asked for).
+    """
 
     class Action(models.TextChoices):
         CREATE = "create", _("新建")
@@ -210,18 +217,28 @@ class AuditEntry(models.Model):
         DECISION = "decision", _("决定")
         LOGIN = "login", _("登录")
 
-    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    # Set before the row's hash is computed, so not auto_now_add (which would overwrite it on save).
+    at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("操作人")
     )
     action = models.CharField(_("操作"), max_length=20, choices=Action.choices)
     object_type = models.CharField(_("对象类型"), max_length=50)
     object_id = models.CharField(_("对象编号"), max_length=40, blank=True)
+    # The trail outlives what it is about: deleting a child (only the demo's --reset does) leaves its
+    # rows as they were, with the child's id, as object_id is kept; SET_NULL would rewrite them.
     child = models.ForeignKey(
-        "children.Child", null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_entries"
+        "children.Child",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="audit_entries",
     )
     summary = models.CharField(_("摘要"), max_length=200, blank=True)
     changes = models.JSONField(_("变更"), default=dict, blank=True)
+    prev_hash = models.CharField(_("上一条的哈希"), max_length=64, blank=True, editable=False)
+    hash = models.CharField(_("哈希"), max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("审计记录")

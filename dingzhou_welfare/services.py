@@ -1,4 +1,4 @@
-"""Writes to users' accounts and roles.
+"""Writes to users' accounts, roles and second factors.
 
 Access to children is never given by one person alone (issue 18): an administrator's change that
 gives a user more than they had (another role, another township, more villages; the administrator
@@ -21,6 +21,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .access import role_of
 from .audit import log_action
@@ -216,3 +218,40 @@ def make_administrator(*, user, actor=None):
         data={"username": user.username, "full_name": user.first_name, "role": Role.ADMINISTRATOR, "is_active": True},
         user=user,
     )
+
+
+RECOVERY_CODES = 10
+
+
+@transaction.atomic
+def enrol_second_factor(*, user, device: TOTPDevice, token: str) -> list[str] | None:
+    """Confirm the user's new authenticator when the code it shows is right; None when it is not.
+
+    Returns the one-time recovery codes (django-otp's static device), replacing any earlier ones:
+    shown once, for the day the phone is lost.
+    """
+    if device.user_id != user.pk or device.confirmed or not device.verify_token(token):
+        return None
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    StaticDevice.objects.filter(user=user).delete()
+    recovery = StaticDevice.objects.create(user=user, name=_("恢复码"))
+    codes = [StaticToken.random_token() for _n in range(RECOVERY_CODES)]
+    StaticToken.objects.bulk_create([StaticToken(device=recovery, token=code) for code in codes])
+    log_action(actor=user, action=AuditEntry.Action.UPDATE, obj=user, summary=_("启用两步验证"))
+    return codes
+
+
+@transaction.atomic
+def reset_second_factor(*, actor, user) -> int:
+    """The administrator's reset after a lost phone: the user's authenticator and recovery codes go,
+    and the user enrols again at the next sign-in (or at once, if signed in)."""
+    removed = TOTPDevice.objects.filter(user=user).delete()[0] + StaticDevice.objects.filter(user=user).delete()[0]
+    log_action(
+        actor=actor,
+        action=AuditEntry.Action.UPDATE,
+        obj=user,
+        summary=_("重置用户 %(u)s 的两步验证") % {"u": user.username},
+    )
+    return removed

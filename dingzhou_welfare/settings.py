@@ -11,6 +11,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -68,6 +69,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_celery_beat",
     "import_export",
     "rest_framework",
@@ -93,10 +98,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "dingzhou_welfare.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "dingzhou_welfare.constraints.ConstraintErrorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "dingzhou_welfare.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
+    "dingzhou_welfare.second_factor.SecondFactorMiddleware",
     # Last, so that its process_exception sees a view's exception first (dingzhou_welfare/retry.py).
     "dingzhou_welfare.retry.RetryLostConnectionMiddleware",
 ]
@@ -267,6 +275,11 @@ AXES_CLIENT_IP_CALLABLE = "dingzhou_welfare.addresses.client_ip"
 # when the tokens saying that users changed are in a cache all processes share.
 KEEP_SIGNED_IN_USERS = bool(REDIS_URL)
 
+# Two-factor sign-in (dingzhou_welfare/second_factor.py): required for the staff, leader and administrator
+# roles when true; bin/demo turns it off. Authenticator apps show the entry under OTP_TOTP_ISSUER.
+TWO_FACTOR_REQUIRED = envbool("TWO_FACTOR_REQUIRED", not DEBUG)
+OTP_TOTP_ISSUER = BUREAU_NAME
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
@@ -299,6 +312,22 @@ if envbool("BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): scripts, styles, images and requests from this site only, nothing
+# inline (templates load static/js and static/css), never framed. The favicon is an empty data: URL.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]

@@ -1,4 +1,4 @@
-"""The administrator's user pages (the dashboard, which composes several apps, is in home/)."""
+"""The administrator's user pages and the audit trail (the dashboard, which composes several apps, is in home/)."""
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -12,12 +12,15 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .access import require_role
+from .filters import AuditFilter, object_type_labels
 from .forms import StaffUserForm, form_errors_from
 from .lockouts import locked_usernames, unlock_user
-from .models import APPROVER_ROLES, Role, RoleRequest
-from .services import decide_role_request, save_staff_user
+from .models import APPROVER_ROLES, AuditEntry, Role, RoleRequest
+from .pagination import CappedPaginator
+from .services import decide_role_request, reset_second_factor, save_staff_user
 
 
 def healthz(request):
@@ -92,7 +95,10 @@ def user_edit(request, pk=None):
                 messages.warning(request, _("角色或负责范围的变更须由另一位管理员或局领导批准后生效。"))
             return redirect("user_list")
     pending = RoleRequest.objects.filter(user=user, status=RoleRequest.Status.PENDING).first() if user else None
-    return render(request, "accounts/user_form.html", {"form": form, "edited": user, "pending": pending})
+    enrolled = user is not None and TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    return render(
+        request, "accounts/user_form.html", {"form": form, "edited": user, "pending": pending, "enrolled": enrolled}
+    )
 
 
 @login_required
@@ -126,3 +132,42 @@ def role_request_decide(request, pk):
         done = _("已批准 %(u)s 的角色变更。") if approve else _("已驳回 %(u)s 的角色变更。")
         messages.success(request, done % {"u": role_request.user.username})
     return redirect("role_requests")
+
+
+@login_required
+@require_POST
+def user_reset_second_factor(request, pk):
+    """After a lost phone: the user's authenticator and recovery codes are removed; they enrol again."""
+    require_role(request.user, Role.ADMINISTRATOR)
+    user = get_object_or_404(get_user_model(), pk=pk)
+    reset_second_factor(actor=request.user, user=user)
+    messages.success(request, _("已重置 %(u)s 的两步验证，该用户下次登录时重新绑定。") % {"u": user.username})
+    return redirect("user_edit", pk=user.pk)
+
+
+AUDIT_PAGE_SIZE = 50
+
+
+@login_required
+def audit_list(request):
+    """The audit trail for the bureau's staff and its leaders, newest first."""
+    require_role(request.user, Role.STAFF, Role.LEADER)
+    entries = AuditEntry.objects.select_related("actor").order_by("-at", "-id")
+    filters = AuditFilter(request.GET or None, queryset=entries)
+    page = CappedPaginator(filters.qs if filters.is_bound else entries, AUDIT_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    labels = object_type_labels()
+    for entry in page:
+        entry.type_label = labels.get(entry.object_type, entry.object_type)
+        entry.change_rows = [_change_row(name, value) for name, value in (entry.changes or {}).items()]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "audit/list.html", {"filters": filters, "page": page, "query": query.urlencode()})
+
+
+def _change_row(name, value) -> tuple:
+    """(field, old, new, whether it is an old -> new pair): most entries hold {field: [old, new]}."""
+    if isinstance(value, list) and len(value) == 2:
+        return (name, value[0], value[1], True)
+    return (name, None, value, False)

@@ -2,6 +2,7 @@
 
 from collections import defaultdict
 
+from dingzhou_welfare.audit import chained
 from dingzhou_welfare.models import AuditEntry
 
 from ..models import Carer, Child, Classification, ParentSituation, PaymentAccount, Township, Village
@@ -207,16 +208,16 @@ class Builder(Families, Carers):
         Carer.objects.bulk_create(self.carers, batch_size=500)
         PaymentAccount.objects.bulk_create(self.accounts, batch_size=500)
         Classification.objects.bulk_create(self.classifications, batch_size=500)
-        AuditEntry.objects.bulk_create(
+        rows = chained(
             [
-                AuditEntry(
-                    action=AuditEntry.Action.CREATE,
-                    object_type=Child._meta.model_name,
-                    object_id=str(child.pk),
-                    child=child,
-                    summary=AUDIT_SUMMARY,
-                )
+                {
+                    "action": AuditEntry.Action.CREATE,
+                    "object_type": Child._meta.model_name,
+                    "object_id": str(child.pk),
+                    "child_id": child.pk,
+                    "summary": AUDIT_SUMMARY,
+                }
                 for child in self.children
-            ],
-            batch_size=500,
+            ]
         )
+        AuditEntry.objects.bulk_create([AuditEntry(**row) for row in rows], batch_size=500)

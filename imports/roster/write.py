@@ -16,6 +16,7 @@ from children.models import (
     PaymentAccount,
     Village,
 )
+from dingzhou_welfare.audit import chained
 from dingzhou_welfare.models import AuditEntry
 from subsidies.changes.services import record_history
 from subsidies.models import Enrolment
@@ -144,7 +145,7 @@ def write_chunk(rows: list[Row], *, ctx: Context, actor, written: Written, sourc
     bulk.insert(Enrolment, enrolments)
     if classifications or enrolments:  # their 增员 for the national change list, in this transaction
         record_history(child_ids={row["child_id"] for row in [*classifications, *enrolments]})
-    bulk.insert(AuditEntry, audit)
+    bulk.insert(AuditEntry, chained(audit))  # last: the chain's end stays locked until the commit
     written.carers_written += len(carers_new) + sum(len(c) for c in carers_changed.values())
     written.accounts_written += len(accounts_new) + sum(len(a) for a in accounts_changed.values())
     written.classifications_created += len(classifications)

@@ -58,23 +58,37 @@ def browser(django_db_setup, live_server):
 def _page(browser, viewport, **options):
     context = browser.new_context(viewport=viewport, locale="zh-CN", timezone_id="Asia/Shanghai", **options)
     context.set_default_timeout(10_000)
-    return context, context.new_page()
+    page = context.new_page()
+    page.csp_violations = []
+    # Chromium reports each Content-Security-Policy refusal on the console ("Refused to ... because it
+    # violates the following Content Security Policy directive"): every page of every test is watched.
+    page.on(
+        "console",
+        lambda message: "Content Security Policy" in message.text and page.csp_violations.append(message.text),
+    )
+    return context, page
+
+
+def _close(context, page):
+    violations = page.csp_violations
+    context.close()
+    assert violations == [], "Content-Security-Policy violations:\n" + "\n".join(violations)
 
 
 @pytest.fixture
 def page(browser):
-    """A desktop-sized page (1280x900)."""
+    """A desktop-sized page (1280x900); the test fails on any Content-Security-Policy violation."""
     context, page = _page(browser, DESKTOP)
     yield page
-    context.close()
+    _close(context, page)
 
 
 @pytest.fixture
 def phone_page(browser):
-    """A phone-sized page (390x844) that honours the viewport meta tag and taps."""
+    """A phone-sized page (390x844) that honours the viewport meta tag and taps; fails on CSP violations."""
     context, page = _page(browser, PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
     yield page
-    context.close()
+    _close(context, page)
 
 
 @pytest.fixture(autouse=True)

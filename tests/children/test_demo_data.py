@@ -22,6 +22,7 @@ from children.models import (
 )
 from children.rules import classification_problems
 from dingzhou_welfare.access import scope_children
+from dingzhou_welfare.audit import first_broken_entry
 from dingzhou_welfare.idnumbers import check_agrees_with_id, parse_id_number
 from dingzhou_welfare.models import AuditEntry, Role
 from tests.factories import ChildFactory
@@ -202,7 +203,10 @@ def test_reset_makes_the_same_population_again(demo):
     for key in ("children", "classifications", "situations", "carers", "accounts", "villages"):
         assert after[key] == before[key], key
     assert Child.objects.count() == 278
-    assert AuditEntry.objects.filter(summary="演示数据").count() == 278
+    # The new children's entries, and the earlier ones' kept unchanged: the trail is append-only.
+    assert AuditEntry.objects.filter(summary="演示数据", child__in=Child.objects.all()).count() == 278
+    assert AuditEntry.objects.filter(summary="演示数据").count() == 2 * 278
+    assert first_broken_entry()[0] is None
 
 
 def test_reset_keeps_children_it_did_not_make(demo):

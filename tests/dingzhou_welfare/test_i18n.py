@@ -184,6 +184,7 @@ def test_english_pages_have_no_chinese_left_but_the_language_switcher(client, en
             reverse("adoption:create"),
             reverse("imports:index"),
             reverse("reports:index"),
+            reverse("audit_list"),
         ],
     }
     left = {}

@@ -86,6 +86,10 @@ ROUTES = {
     "user_unlock": Case({"post": 302}, "administrator"),
     "role_requests": Case({"get": 200}, "approvers"),
     "role_request_decide": Case({"post": 302}, "approvers", {"decision": "approve"}),
+    "user_reset_second_factor": Case({"post": 302}, "administrator"),
+    "audit_list": Case({"get": 200}, "county"),
+    "two_factor_setup": Case({"get": 200}, "logged-in"),
+    "two_factor_verify": Case({"get": 302}, "logged-in"),  # home: this session owes no second factor
     "healthz": Case({"get": 200}, "everyone"),
     "readyz": Case({"get": 200}, "everyone"),
     "set_language": Case({"post": 302}, "everyone", {"language": "zh-hans", "next": "/"}),
@@ -212,7 +216,7 @@ def url_for(name, target, administrator):
         kwargs["classification_pk"] = target["classification"].pk
     if name == "children:document":
         kwargs["document_pk"] = target["document"].pk
-    if name in ("user_edit", "user_unlock"):
+    if name in ("user_edit", "user_unlock", "user_reset_second_factor"):
         kwargs["pk"] = administrator.pk
     if name == "role_request_decide":
         kwargs["pk"] = target["role_request"].pk
