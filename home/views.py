@@ -7,10 +7,13 @@ from django.utils import timezone
 from children.agreements.services import coverage as agreement_coverage
 from children.models import Child, ClassificationKind
 from dingzhou_welfare.access import role_of
+from dingzhou_welfare.models import Role
 from reports.dashboard import dashboard_figures
 from reports.glossary import CLASSIFIED_PROTECTION, INSTITUTIONAL
 from subsidies.views import todo_counts
 from visits.views import dashboard_context as visits_dashboard
+
+from .mywork import my_work
 
 
 @login_required
@@ -19,6 +22,7 @@ def dashboard(request):
     counts = {row.kind: row.flow.end for row in figures["report"].kinds} if figures else {}
     rows = [(kind.label, counts.get(kind.value, 0), kind.value) for kind in ClassificationKind]
     children = Child.objects.active().visible_to(request.user)
+    role = role_of(request.user)
     return render(
         request,
         "dashboard.html",
@@ -29,7 +33,8 @@ def dashboard(request):
             "terms": {"protection": CLASSIFIED_PROTECTION, "institutional": INSTITUTIONAL},
             "children_total": children.count(),
             "duplicates": children.filter(likely_duplicate=True).count(),
-            "role": role_of(request.user),
+            "role": role,
+            "work": my_work(request.user, children, timezone.localdate()) if role == Role.CASEWORKER else None,
             "todo": todo_counts(request.user),
             "visits": visits_dashboard(request.user),
             "agreements": agreement_coverage(children, timezone.localdate()) if role_of(request.user) else None,
