@@ -28,7 +28,7 @@ def photo_type(head: bytes) -> str | None:
 
 
 NOTE_PLACEHOLDER = _("说明（可选）")
-SERIOUS_PLACEHOLDER = _("说明（必填）：评为严重问题时写明发现的问题")
+SERIOUS_PLACEHOLDER = _("说明（必填）：写明发现的问题")
 REQUIRED_MESSAGES = {
     "kind": _("请选择探访类型"),
     "visited_on": _("请填写探访日期"),

@@ -98,6 +98,17 @@
       setStatus(box, text("unavailable"), "warn");
     }
 
+    var quiet = false; // a draft being put into the form is not typing: nothing to save
+    var notice = false; // a restored notice stays until the user types
+    function restore(values) {
+      quiet = true;
+      apply(form, values);
+      quiet = false;
+    }
+    function saveStatus(message) {
+      if (!notice) setStatus(box, message, "saved");
+    }
+
     function keep(entry) {
       if (!store) return;
       try { store.setItem(key, JSON.stringify(entry)); } catch (error) { setStatus(box, text("unavailable"), "warn"); }
@@ -121,13 +132,14 @@
         entry.synced = true;
         entry.serverAt = answer.at;
         keep(entry);
-        setStatus(box, text("synced").replace("%(time)s", hhmm(entry.at)), "saved");
+        saveStatus(text("synced").replace("%(time)s", hhmm(entry.at)));
       }).catch(function () { /* no network: the draft stays in this phone and goes up when it is back */ });
       return pushing;
     }
 
     function announce(message) {
       setStatus(box, message, "restored");
+      notice = true;
       if ("scrollRestoration" in window.history) window.history.scrollRestoration = "manual";
       if (box && !document.querySelector("[data-focus-on-load]")) {
         box.scrollIntoView({ block: "center" });
@@ -141,7 +153,7 @@
       var localNewer = local && local.values && !local.synced && (!server || local.at > server.at);
       var sameAsServer = local && local.values && local.synced && server && local.serverAt === server.at;
       if (localNewer || sameAsServer) {
-        apply(form, local.values);
+        restore(local.values);
         announce(text(server && localNewer ? "restored-newer" : "restored").replace("%(time)s", hhmm(local.at)));
         restored = true;
         var useServer = document.getElementById("draft-use-server");
@@ -149,16 +161,17 @@
           useServer.textContent = useServer.getAttribute("data-label").replace("%(time)s", hhmm(server.at));
           useServer.hidden = false;
           useServer.addEventListener("click", function () {
-            apply(form, server.values);
-            local = { at: server.at, values: server.values, synced: true, serverAt: server.at };
+            restore(server.values);
+            local = { at: Date.now(), values: server.values, synced: false };
             keep(local);
+            push(); // the server's draft is the one now: the phone's newer one, sent meanwhile, is replaced
             useServer.hidden = true;
             announce(text("restored-server").replace("%(time)s", hhmm(server.at)));
           });
         }
         push();
       } else if (server && server.values) {
-        apply(form, server.values);
+        restore(server.values);
         local = { at: server.at, values: server.values, synced: true, serverAt: server.at };
         keep(local);
         announce(text("restored-server").replace("%(time)s", hhmm(server.at)));
@@ -191,11 +204,13 @@
       timer = null;
       local = { at: Date.now(), values: collect(form), synced: false };
       keep(local);
-      if (store) setStatus(box, text("saved").replace("%(time)s", hhmm(local.at)), "saved");
+      if (store) saveStatus(text("saved").replace("%(time)s", hhmm(local.at)));
       if (pushTimer) window.clearTimeout(pushTimer);
       pushTimer = window.setTimeout(push, 1200);
     }
-    function later() {
+    function later(event) {
+      if (quiet) return;
+      if (event && event.isTrusted) notice = false; // the user is typing: the save line comes back
       if (timer) window.clearTimeout(timer);
       timer = window.setTimeout(save, 400);
     }

@@ -12,11 +12,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from children.agreements import services as agreements
+from children.models import Child
 from tests.agreements.support import PNG, agreement_data, make_left_behind
 from tests.factories import PASSWORD, CarerFactory, ChildFactory
+from tests.reports.conftest import frozen, programmes, staff2, world  # noqa: F401 - the reports' small county
 from tests.visits.support import visit_data
-from visits.models import VisitDraft
-from visits.schedule import run_nightly
+from visits.models import VisitDraft, VisitSchedule
+from visits.schedule import refresh_child, run_nightly
 from visits.services import record_visit, review_visit
 
 from .conftest import PHONE, log_in, overflow, skip_without_chromium
@@ -69,6 +71,9 @@ def work(caseworker_a, supervisor_a, staff, child_a, child_a2, township_a, villa
     for n in range(3):
         ChildFactory(township=township_a, village=village_a, name=f"李{'一二三'[n]}")
     run_nightly(today=today)
+    VisitSchedule.objects.update(registered_on=today - datetime.timedelta(days=60))  # registered two months ago
+    for child in Child.objects.all():
+        refresh_child(child, today=today)
     VisitDraft.objects.create(user=caseworker_a, child=child_a, values={"problems": "屋顶漏雨"})
     return {"returned": returned}
 
@@ -107,9 +112,7 @@ def test_the_visit_forms_errors_are_summed_up_at_the_top(phone_page, live_server
     for dimension in ("health", "mental", "education", "hygiene"):
         page.locator(f"#dimension-{dimension}_rating").get_by_label("良好", exact=True).check()
     page.locator("#dimension-living_rating").get_by_label("严重问题", exact=True).check()
-    expect(page.get_by_label("居住环境说明")).to_have_attribute(
-        "placeholder", "说明（必填）：评为严重问题时写明发现的问题"
-    )
+    expect(page.get_by_label("居住环境说明")).to_have_attribute("placeholder", "说明（必填）：写明发现的问题")
     page.get_by_label("疑似遭受侵害（强制报告）").check()
     page.get_by_role("button", name="保存探访记录").click()
 
@@ -136,7 +139,7 @@ def test_a_visit_begun_on_one_phone_is_finished_on_another(browser, live_server,
     from .conftest import _page
 
     form = f"/visits/child/{child_a.pk}/new/"
-    first_context, first = _page(browser, PHONE, is_mobile=True, has_touch=True)
+    first_context, first = _page(browser, PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
     log_in(first, live_server, caseworker_a.username, PASSWORD, next_path=form)
     first.locator("#dimension-health_rating").get_by_label("一般", exact=True).check()
     first.get_by_label("发现的问题").fill("冬天取暖用煤炉")
@@ -145,7 +148,7 @@ def test_a_visit_begun_on_one_phone_is_finished_on_another(browser, live_server,
     assert draft.values["problems"] == "冬天取暖用煤炉"
     first_context.close()
 
-    second_context, second = _page(browser, PHONE, is_mobile=True, has_touch=True)
+    second_context, second = _page(browser, PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
     log_in(second, live_server, caseworker_a.username, PASSWORD, next_path=form)
     status = second.locator("#draft-status")
     expect(status).to_contain_text("已恢复保存在服务器上的草稿")
@@ -208,3 +211,17 @@ def test_the_case_file_on_a_phone(phone_page, live_server, caseworker_a, child_a
     shots(page, "3-case-file")
     record.click()
     expect(page.locator("h1")).to_contain_text("登记探访")
+
+
+def test_the_home_pages_tables_fit_a_phone(phone_page, live_server, world, staff):  # noqa: F811
+    page = phone_page
+    log_in(page, live_server, staff.username, PASSWORD)
+    expect(page.locator("#kinds")).to_be_visible()
+    for table in ("#kinds table", "#programmes table"):
+        wide, room = page.locator(table).evaluate("t => [t.scrollWidth, t.parentElement.clientWidth]")
+        assert wide <= room, f"{table}: {wide} px in {room} px, the last column is cut off"
+    for chart in page.locator("#report-figures svg").all():
+        assert chart.bounding_box()["width"] <= PHONE["width"]
+    assert overflow(page) <= 0
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "4-staff-home-390.png"), full_page=True)

@@ -86,13 +86,15 @@ def crawl(client, start="/", depth=2):
             try:
                 response = client.get(address)
                 status = response.status_code
+                content = b"".join(response.streaming_content) if response.streaming else response.content
+                response.close()  # a file answered in a stream is closed, as the server would
             except Exception as error:
                 statuses[address] = f"500 ({type(error).__name__}: {error})"
                 continue
             statuses[address] = status
             if level == depth or status != 200 or "html" not in response.get("Content-Type", ""):
                 continue
-            for link in links_on(address, response.content.decode()):
+            for link in links_on(address, content.decode()):
                 linked_from[link].add(address)
                 key = shape(link)
                 if link in seen or per_shape[key] >= PER_SHAPE:
