@@ -180,9 +180,9 @@ def test_a_visit_begun_on_one_phone_is_finished_on_another(browser, live_server,
     use_server.click()
     expect(second.get_by_label("采取的措施")).to_have_value("已送去两袋蜂窝煤")
 
-    second.locator("#dimension-health_rating").get_by_label("良好", exact=True).check()
-    for dimension in ("mental", "education", "hygiene", "living", "guardianship"):
-        second.locator(f"#dimension-{dimension}_rating").get_by_label("良好", exact=True).check()
+    for dimension in ("health", "mental", "education", "hygiene", "living", "guardianship"):
+        second.locator(f"label[for=id_{dimension}_rating_0]").tap()  # the finger taps the button, 良好
+        expect(second.locator(f"#id_{dimension}_rating_0")).to_be_checked()
     second.get_by_role("button", name="保存探访记录").click()
     expect(second.get_by_role("status").first).to_contain_text("探访记录已保存")
     assert not VisitDraft.objects.exists()
