@@ -9,6 +9,7 @@ import pathlib
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.utils import timezone
 
 from children.agreements import services as agreements
@@ -72,8 +73,9 @@ def work(caseworker_a, supervisor_a, staff, child_a, child_a2, township_a, villa
         ChildFactory(township=township_a, village=village_a, name=f"李{'一二三'[n]}")
     run_nightly(today=today)
     VisitSchedule.objects.update(registered_on=today - datetime.timedelta(days=60))  # registered two months ago
-    for child in Child.objects.all():
-        refresh_child(child, today=today)
+    with transaction.atomic():  # refresh_child locks the schedule row, as inside a service
+        for child in Child.objects.all():
+            refresh_child(child, today=today)
     VisitDraft.objects.create(user=caseworker_a, child=child_a, values={"problems": "屋顶漏雨"})
     return {"returned": returned}
 
