@@ -14,6 +14,7 @@ from subsidies.views import todo_counts
 from visits.views import dashboard_context as visits_dashboard
 
 from .administrator import administrator_home
+from .mywork import my_work
 
 
 @login_required
@@ -24,6 +25,7 @@ def dashboard(request):
     counts = {row.kind: row.flow.end for row in figures["report"].kinds} if figures else {}
     rows = [(kind.label, counts.get(kind.value, 0), kind.value) for kind in ClassificationKind]
     children = Child.objects.active().visible_to(request.user)
+    role = role_of(request.user)
     return render(
         request,
         "dashboard.html",
@@ -34,7 +36,8 @@ def dashboard(request):
             "terms": {"protection": CLASSIFIED_PROTECTION, "institutional": INSTITUTIONAL},
             "children_total": children.count(),
             "duplicates": children.filter(likely_duplicate=True).count(),
-            "role": role_of(request.user),
+            "role": role,
+            "work": my_work(request.user, children, timezone.localdate()) if role == Role.CASEWORKER else None,
             "todo": todo_counts(request.user),
             "visits": visits_dashboard(request.user),
             "agreements": agreement_coverage(children, timezone.localdate()) if role_of(request.user) else None,

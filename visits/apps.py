@@ -10,9 +10,9 @@ class VisitsConfig(AppConfig):
         from children import casefile
         from dingzhou_welfare.access import register_placed
 
-        from .models import MandatoryReport, Visit
+        from .models import MandatoryReport, Visit, VisitDraft
         from .views import child_visits_context
 
-        for model in (Visit, MandatoryReport):
+        for model in (Visit, MandatoryReport, VisitDraft):
             register_placed(model, via="child__")
         casefile.register_section(child_visits_context)

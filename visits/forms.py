@@ -28,16 +28,28 @@ def photo_type(head: bytes) -> str | None:
 
 
 NOTE_PLACEHOLDER = _("说明（可选）")
+SERIOUS_PLACEHOLDER = _("说明（必填）：写明发现的问题")
+REQUIRED_MESSAGES = {
+    "kind": _("请选择探访类型"),
+    "visited_on": _("请填写探访日期"),
+}
 
 
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
+class CameraInput(MultipleFileInput):
+    """Photos from the phone's camera: `capture` opens it straight away, `accept` keeps to images."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"accept": "image/*", "capture": "environment", **(attrs or {})})
+
+
 class PhotosField(forms.FileField):
     """Several photos in one input, each checked by its first bytes and its size."""
 
-    widget = MultipleFileInput
+    widget = CameraInput
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("required", False)
@@ -101,9 +113,15 @@ class VisitForm(forms.ModelForm):
             "n": MAX_PHOTOS,
         }
         self.fields["visited_on"].initial = timezone.localdate
-        for name, _label in DIMENSIONS:
+        for name, label in DIMENSIONS:
             field = self.fields[f"{name}_rating"]
             field.choices = Rating.choices  # no empty choice: every dimension must be rated
+            field.error_messages["required"] = _("请选择%(label)s的评估等级") % {"label": label}
+            self.fields[f"{name}_note"].widget.attrs["data-serious-placeholder"] = SERIOUS_PLACEHOLDER
+        for name, message in REQUIRED_MESSAGES.items():
+            self.fields[name].error_messages["required"] = message
+        for name in ("visited_on", "next_visit_due"):
+            self.fields[name].error_messages["invalid"] = _("请按“年-月-日”填写日期，如 2026-06-01")
 
     def clean_visited_on(self):
         day = self.cleaned_data["visited_on"]
@@ -115,7 +133,25 @@ class VisitForm(forms.ModelForm):
         cleaned = super().clean()
         if cleaned.get("suspected_harm") and not (cleaned.get("harm_description") or "").strip():
             self.add_error("harm_description", _("勾选疑似遭受侵害时，须写明发现的情况（将作为强制报告）。"))
+        for name, label in DIMENSIONS:
+            if cleaned.get(f"{name}_rating") == Rating.SERIOUS and not (cleaned.get(f"{name}_note") or "").strip():
+                self.add_error(
+                    f"{name}_note", _("%(label)s评为“严重问题”时，请在说明中写明发现的问题") % {"label": label}
+                )
         return cleaned
+
+    def error_list(self) -> list[tuple[str, str]]:
+        """(anchor, message) for the error summary, in the order of the form: a group links to its first choice."""
+        rows = [("", str(message)) for message in self.non_field_errors()]
+        for name in self.fields:
+            if name not in self.errors:
+                continue
+            bound = self[name]
+            anchor = bound.auto_id
+            if bound.widget_type in ("radioselect", "checkboxselectmultiple"):
+                anchor = f"{bound.auto_id}_0"
+            rows += [(anchor, str(message)) for message in bound.errors]
+        return rows
 
     def service_data(self) -> dict:
         return {name: self.cleaned_data.get(name) for name in VISIT_FIELDS}

@@ -357,3 +357,26 @@ class VisitWorkload(models.Model):
 
     def __str__(self):
         return f"{self.day} {self.township_id} {self.caseworker_id}"
+
+
+class VisitDraft(models.Model):
+    """A visit form being filled in, kept on the server as well as in the phone, so that a visit started
+    on one phone can be finished on another. One per user, child and form (a new visit, or the returned
+    visit being corrected); removed when the visit is saved, or after DRAFT_DAYS."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="visit_drafts")
+    child = models.ForeignKey("children.Child", on_delete=models.CASCADE, related_name="visit_drafts")
+    visit = models.ForeignKey(Visit, null=True, blank=True, on_delete=models.CASCADE, related_name="drafts")
+    values = models.JSONField(_("填写内容"), default=dict)
+    updated_at = models.DateTimeField(_("保存时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("探访草稿")
+        verbose_name_plural = _("探访草稿")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "child"], condition=Q(visit=None), name="visit_draft_one_new"),
+            models.UniqueConstraint(fields=["user", "visit"], condition=~Q(visit=None), name="visit_draft_one_edit"),
+        ]
+
+    def __str__(self):
+        return f"{self.user_id}:{self.child_id}:{self.visit_id or 'new'}"

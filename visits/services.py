@@ -23,6 +23,7 @@ from .models import (
     MandatoryReport,
     RiskLevel,
     Visit,
+    VisitDraft,
     VisitInterval,
     VisitPhoto,
     VisitSchedule,
@@ -223,6 +224,7 @@ def record_visit(*, actor, child: Child, data: dict, photos=()) -> Visit:
     )
     _report_harm(actor=actor, visit=visit)
     _follow_risk(actor=actor, child=child, visit=visit, today=today)
+    VisitDraft.objects.filter(user=actor, child=child, visit=None).delete()  # saved: the draft has done its work
     return visit
 
 
@@ -250,6 +252,7 @@ def resubmit_visit(*, actor, visit: Visit, data: dict, photos=()) -> Visit:
     )
     _report_harm(actor=actor, visit=visit)
     _follow_risk(actor=actor, child=child, visit=visit, today=timezone.localdate())
+    VisitDraft.objects.filter(user=actor, visit=visit).delete()
     return visit
 
 

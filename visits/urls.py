@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import drafts, views
 
 app_name = "visits"
 
@@ -11,6 +11,8 @@ urlpatterns = [
     path("reports/", views.report_list, name="reports"),
     path("reports/<int:pk>/handle/", views.report_handle, name="report_handle"),
     path("child/<int:pk>/new/", views.visit_create, name="create"),
+    path("child/<int:pk>/draft/", drafts.draft_save, name="draft"),
+    path("child/<int:pk>/draft/<int:visit_pk>/", drafts.draft_save, name="draft_edit"),
     path("child/<int:pk>/patrol/", views.patrol, name="patrol"),
     path("<int:pk>/", views.visit_detail, name="detail"),
     path("<int:pk>/edit/", views.visit_edit, name="edit"),

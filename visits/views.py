@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Case, IntegerField, Sum, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
@@ -27,7 +28,7 @@ from dingzhou_welfare.forms import form_errors_from
 from dingzhou_welfare.models import COUNTY_WIDE_ROLES, Role
 from dingzhou_welfare.pagination import CappedPaginator
 
-from . import services
+from . import drafts, services
 from .forms import HandleReportForm, IntervalsForm, PatrolForm, ReviewForm, VisitForm, WorkListFilter
 from .models import MandatoryReport, RiskLevel, Visit, VisitPhoto, VisitSchedule, VisitWorkload
 from .risk import RULES_BY_CODE, rules_table
@@ -36,6 +37,7 @@ from .schedule import DUE_SOON_DAYS, intervals
 PAGE_SIZE = 25
 READERS = {Role.CASEWORKER, Role.SUPERVISOR, Role.STAFF, Role.LEADER}
 REVIEWERS = {Role.SUPERVISOR, Role.STAFF}
+REPORT_READERS = {Role.SUPERVISOR, Role.STAFF, Role.LEADER}
 
 
 def _visit_for(user, pk) -> Visit:
@@ -48,7 +50,7 @@ def can_review(user, visit: Visit) -> bool:
     return role_of(user) in REVIEWERS and visit.visitor_id != user.pk and visit.status == Visit.Status.SUBMITTED
 
 
-def _form_context(child, form, visit=None):
+def _form_context(user, child, form, visit=None):
     return {
         "child": child,
         "form": form,
@@ -56,6 +58,10 @@ def _form_context(child, form, visit=None):
         "rules": rules_table(),
         "intervals": intervals(),
         "draft_key": f"visit-draft:{child.pk}:{visit.pk if visit else 'new'}",
+        "draft_url": reverse("visits:draft_edit", args=[child.pk, visit.pk])
+        if visit
+        else reverse("visits:draft", args=[child.pk]),
+        "server_draft": drafts.draft_json(drafts.draft_for(user, child, visit)),
     }
 
 
@@ -76,12 +82,10 @@ def visit_create(request, pk):
                 messages.warning(request, _("已作为强制报告立即通知民政局儿童福利股。"))
             return redirect(f"{visit_url(visit)}?saved={child.pk}:new")
     status = 400 if request.method == "POST" else 200
-    return render(request, "visits/form.html", _form_context(child, form), status=status)
+    return render(request, "visits/form.html", _form_context(request.user, child, form), status=status)
 
 
 def visit_url(visit: Visit) -> str:
-    from django.urls import reverse
-
     return reverse("visits:detail", args=[visit.pk])
 
 
@@ -106,7 +110,7 @@ def visit_edit(request, pk):
             messages.success(request, _("已修改并重新提交审核。"))
             return redirect(f"{visit_url(visit)}?saved={visit.child_id}:{visit.pk}")
     status = 400 if request.method == "POST" else 200
-    return render(request, "visits/form.html", _form_context(visit.child, form, visit), status=status)
+    return render(request, "visits/form.html", _form_context(request.user, visit.child, form, visit), status=status)
 
 
 @login_required
@@ -356,9 +360,13 @@ def dashboard_context(user) -> dict:
         )
     if role == Role.CASEWORKER:
         context["returned"] = Visit.objects.filter(visitor=user, status=Visit.Status.RETURNED).count()
-    context["open_reports"] = scope_related(
-        MandatoryReport.objects.filter(status=MandatoryReport.Status.OPEN), user
-    ).count()
+    open_reports = scope_related(MandatoryReport.objects.filter(status=MandatoryReport.Status.OPEN), user)
+    context["open_reports"] = open_reports.count()
+    context["can_open_reports"] = role in REPORT_READERS
+    if role not in REPORT_READERS:  # a caseworker follows the reports through the visits they come from
+        context["own_reports"] = list(
+            open_reports.filter(reported_by=user).select_related("child").order_by("reported_at")[:10]
+        )
     return context
 
 
@@ -415,7 +423,7 @@ def interval_settings(request):
 @login_required
 def report_list(request):
     role = role_of(request.user)
-    if role not in {Role.SUPERVISOR, Role.STAFF, Role.LEADER}:
+    if role not in REPORT_READERS:
         raise Http404
     reports = scope_related(MandatoryReport.objects.all(), request.user).select_related(
         "child__township", "child__village", "reported_by", "handled_by", "visit"

@@ -29,6 +29,9 @@ ROUTES = {
     "visits:photo": Case({"get": 200}, "visit-read"),
     "visits:edit": Case({"get": 200, "post": 400}, "visit-edit"),
     "visits:review": Case({"post": 400}, "visit-review"),
+    # A draft sent as JSON: the walk's form-encoded body is not, so an allowed user gets 400.
+    "visits:draft": Case({"post": 400}, "child-write"),
+    "visits:draft_edit": Case({"post": 400}, "visit-edit"),
 }
 
 WHO = {
@@ -70,6 +73,8 @@ def url_kwargs(name, target):
         return {"pk": target["visit"].pk, "photo_pk": target["photo"].pk}
     if name == "visits:edit":
         return {"pk": target["returned_visit"].pk}
+    if name == "visits:draft_edit":
+        return {"pk": target["child"].pk, "visit_pk": target["returned_visit"].pk}
     if name == "visits:report_handle":
         return {"pk": target["report"].pk}
     return {}

@@ -215,3 +215,35 @@ def test_dashboard_panel_shows_the_nightly_figures(client, supervisor_a, staff, 
     panel = page.context["visits"]
     assert panel["workload"]["overdue"] == 1 and panel["workload"]["patrol"] == 1
     assert panel["to_review"] == 1
+
+
+def test_the_error_summary_links_each_error_to_its_field(client, caseworker_a, child_a):
+    client.force_login(caseworker_a)
+    data = form_data(living_rating="serious", living_note=" ", suspected_harm="on", harm_description="")
+    data.pop("guardianship_rating")
+    response = client.post(reverse("visits:create", args=[child_a.pk]), data)
+    assert response.status_code == 400
+    text = response.text
+    assert 'id="error-summary"' in text and "data-focus-on-load" in text
+    assert (
+        '<a href="#id_guardianship_rating_0" data-field="id_guardianship_rating_0">请选择监护情况的评估等级</a>' in text
+    )
+    assert (
+        '<a href="#id_living_note" data-field="id_living_note">居住环境评为“严重问题”时，请在说明中写明发现的问题</a>'
+        in text
+    )
+    assert 'href="#id_harm_description"' in text
+    assert "这个字段是必填项" not in text
+    # The rating's message sits on its own group, above the four choices; the optional note stays unmarked.
+    group = text.split('id="dimension-guardianship_rating"')[1].split("</fieldset>")[0]
+    assert group.index("请选择监护情况的评估等级") < group.index('name="guardianship_rating"')
+    assert 'class="note has-error"' not in group
+    assert 'class="note has-error"' in text.split('id="dimension-living_rating"')[1].split("</fieldset>")[0]
+    assert not Visit.objects.exists()
+
+
+def test_photos_open_the_camera(client, caseworker_a, child_a):
+    client.force_login(caseworker_a)
+    text = client.get(reverse("visits:create", args=[child_a.pk])).text
+    photo_input = text.split('name="photos"')[0].rsplit("<input", 1)[1] + text.split('name="photos"')[1].split(">")[0]
+    assert 'accept="image/*"' in photo_input and 'capture="environment"' in photo_input
