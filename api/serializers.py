@@ -5,7 +5,8 @@ from rest_framework import serializers
 
 from children.models import Carer, ClassificationKind, Sex
 from dingzhou_welfare.idnumbers import mask_account, mask_id_number
-from subsidies.models import Batch, BatchTownship, ChangeEvent, Line
+from subsidies.bank.line_status import PaidStatus
+from subsidies.models import BankPayment, Batch, BatchTownship, ChangeEvent, Line
 from subsidies.months import format_month
 
 
@@ -87,16 +88,43 @@ class LineSerializer(serializers.ModelSerializer):
     programme_code = serializers.CharField(source="programme.code", read_only=True)
     programme_name = serializers.CharField(source="programme.name", read_only=True)
     period = MonthField(help_text=_("所属期，YYYY-MM"))
+    kind = serializers.ChoiceField(
+        choices=Line.Kind.choices,
+        read_only=True,
+        help_text=_(
+            "发放方式：normal 正常发放；arrears 补发；adjustment 调整（扣减）；"
+            "reissue 重发（重发此前退票的明细，见 reissue_of）。"
+        ),
+    )
     kind_display = LabelField(Line.Kind.choices, source="kind")
+    reissue_of = serializers.IntegerField(
+        source="reissue_of_id", read_only=True, allow_null=True, help_text=_("重发的原明细编号；非重发为空")
+    )
+    reissue_of_batch_number = serializers.SerializerMethodField(help_text=_("重发的原明细所在批次号；非重发为空"))
     payee_id_number = PersonalField(mask_id_number)
     account_number = PersonalField(mask_account)
     paid_status = serializers.ChoiceField(
-        source="batch.status",
-        choices=Batch.Status.choices,
+        choices=PaidStatus.choices,
         read_only=True,
-        help_text=_("发放状态：银行回盘导入前为批次状态（已审批、已导出发放、已送银行）。"),
+        help_text=_(
+            "发放状态：to_send 待送银行（已审批，未送银行）；sent 已送银行（待回盘）；paid 已发放；"
+            "returned 退票（原因见 returned_reason、bank_reason）；reissued 已重发（退票后已在后续批次重发，"
+            "见 reissued_in_batch_number）；not_sent 未列入代发文件（无银行账号或合计不为正数）。"
+        ),
     )
-    paid_status_display = LabelField(Batch.Status.choices, source="batch.status")
+    paid_status_display = LabelField(PaidStatus.choices, source="paid_status")
+    returned_reason = serializers.ChoiceField(
+        choices=BankPayment.Reason.choices,
+        read_only=True,
+        allow_null=True,
+        help_text=_("退票原因（退票、已重发时）；其他状态为空"),
+    )
+    returned_reason_display = LabelField(BankPayment.Reason.choices, source="returned_reason")
+    bank_reason = serializers.CharField(read_only=True, allow_null=True, help_text=_("银行回盘的失败说明原文"))
+    reissued_by = serializers.IntegerField(
+        source="reissued_by_id", read_only=True, allow_null=True, help_text=_("重发此明细的明细编号")
+    )
+    reissued_in_batch_number = serializers.SerializerMethodField(help_text=_("重发此明细的批次号"))
 
     class Meta:
         model = Line
@@ -123,7 +151,22 @@ class LineSerializer(serializers.ModelSerializer):
             "account_number",
             "paid_status",
             "paid_status_display",
+            "returned_reason",
+            "returned_reason_display",
+            "bank_reason",
+            "reissue_of",
+            "reissue_of_batch_number",
+            "reissued_by",
+            "reissued_in_batch_number",
         ]
+
+    def get_reissue_of_batch_number(self, line) -> str | None:
+        return line.reissue_of.batch.number if line.reissue_of_id else None
+
+    def get_reissued_in_batch_number(self, line) -> str | None:
+        if line.reissued_in_batch_id is None:
+            return None
+        return Batch(pk=line.reissued_in_batch_id, month=line.reissued_in_month).number
 
 
 class CountSerializer(serializers.Serializer):

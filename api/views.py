@@ -21,6 +21,7 @@ from rest_framework.views import APIView
 from children.models import Classification, ClassificationKind
 from dingzhou_welfare.audit import log_action
 from dingzhou_welfare.models import AuditEntry
+from subsidies.bank.line_status import with_paid_status
 from subsidies.changes.layouts import with_people
 from subsidies.models import Batch, BatchTownship, ChangeEvent, Line
 from subsidies.months import parse_month
@@ -130,7 +131,8 @@ class BatchList(ClientView, ListAPIView):
 
 
 class BatchLineList(ClientView, ListAPIView):
-    """The lines of an approved batch (approved, exported or sent to the bank), in id order."""
+    """The lines of an approved batch (approved, exported or sent to the bank), in id order, each with
+    its paid status from the bank's returns (subsidies/bank/line_status.py)."""
 
     serializer_class = LineSerializer
     pagination_class = ByIdPagination
@@ -144,7 +146,10 @@ class BatchLineList(ClientView, ListAPIView):
         if not batch.is_frozen:
             raise NotFound(_("%(m)s 的发放批次尚未审批，审批后才提供明细。") % {"m": self.kwargs["month"]})
         self.batch = batch
-        return Line.objects.filter(batch=batch).select_related("child", "township", "programme", "batch")
+        lines = Line.objects.filter(batch=batch).select_related(
+            "child", "township", "programme", "batch", "reissue_of__batch"
+        )
+        return with_paid_status(lines)
 
 
 def _counts_day(request) -> datetime.date:

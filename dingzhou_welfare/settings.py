@@ -384,7 +384,12 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # Swagger UI sends the schema to an outside validator unless told not to.
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
-    "ENUM_NAME_OVERRIDES": {"BatchStatusEnum": "subsidies.models.Batch.Status"},
+    "ENUM_NAME_OVERRIDES": {
+        "BatchStatusEnum": "subsidies.models.Batch.Status",
+        "LineKindEnum": "subsidies.models.Line.Kind",
+        "PaidStatusEnum": "subsidies.bank.line_status.PaidStatus",
+        "ReturnedReasonEnum": "subsidies.bank.return_models.BankPayment.Reason",
+    },
 }
 
 LOGGING = {

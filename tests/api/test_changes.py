@@ -63,8 +63,8 @@ def test_every_event_once_in_recorded_order_at_constant_queries_a_page(events, m
     assert seen == [event.id for event in events]
     assert len(counts) == 8
     assert len(set(counts)) == 1, counts
-    # the token, the page, the guardians of its children, the audit entry
-    assert counts[0] == 4, [q["sql"] for q in queries.captured_queries]
+    # the token, the page, the guardians of its children, the audit chain's end, the audit entry
+    assert counts[0] == 5, [q["sql"] for q in queries.captured_queries]
 
 
 def test_since_a_moment(events, masked_client):

@@ -46,7 +46,8 @@ def test_the_lines_of_an_approved_batch_with_paid_status(batch, masked_client, c
     assert len(served) == batch.line_count
     mine = [line for line in served if line["child_id"] == child_a.pk]
     assert {line["period"] for line in mine} == {"2026-02", "2026-03", "2026-04"}
-    assert all(line["paid_status"] == "approved" and line["paid_status_display"] == "已审批" for line in served)
+    assert all(line["paid_status"] == "to_send" and line["paid_status_display"] == "待送银行" for line in served)
+    assert all(line["kind"] in ("normal", "arrears") and line["reissue_of"] is None for line in served)
     assert all(line["batch_number"] == batch.number for line in served)
     assert sum(Decimal(line["amount"]) for line in served) == batch.total_amount
 

@@ -65,3 +65,26 @@ def test_the_docs_draw_from_this_server_alone(page, live_server, staff, path, dr
     expect(page.locator(drawn).first).to_contain_text("定州市儿童福利管理系统只读接口", timeout=20_000)
     page.screenshot(path=str(SHOTS / f"desktop-{path.strip('/').replace('/', '-')}.png"))
     assert {url: blocked.get(url) for url in outside} == dict.fromkeys(outside, "csp")
+    # That refusal is the policy at work, asserted above; any other would fail the test (conftest).
+    page.csp_violations[:] = [text for text in page.csp_violations if not any(url in text for url in outside)]
+
+
+def test_the_docs_describe_each_lines_paid_status(page, live_server, staff):
+    """Swagger UI's schemas: the paid statuses a line can have, each value and what it means."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    log_in(page, live_server, staff.username, PASSWORD, next_path="/api/docs/")
+    model = page.locator(".models .model-container", has_text="PaidStatusEnum")
+    expect(model).to_have_count(1, timeout=20_000)
+    model.scroll_into_view_if_needed()
+    model.locator(".model-box-control").first.click()
+    for value in ("to_send", "sent", "paid", "returned", "reissued", "not_sent"):
+        expect(model).to_contain_text(value)
+    expect(model).to_contain_text("已重发")
+    model.screenshot(path=str(SHOTS / "desktop-paid-status-enum.png"))
+    line = page.locator("#model-Line")
+    line.scroll_into_view_if_needed()
+    line.locator(".model-box-control").first.click()
+    expect(line).to_contain_text("reissue_of")
+    expect(line).to_contain_text("bank_reason")
+    expect(line).to_contain_text("reissued_in_batch_number")
+    line.screenshot(path=str(SHOTS / "desktop-line-model.png"))
