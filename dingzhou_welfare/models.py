@@ -36,7 +36,7 @@ class Township(models.Model):
     valid_from = models.DateField(_("启用日期"), null=True, blank=True)
     valid_to = models.DateField(_("停用日期"), null=True, blank=True)
     # 未成年人保护工作站试点 (DOMAIN.md 0: the article names 13), kept by the administrator in the admin site.
-    protection_pilot = models.BooleanField(_("未成年人保护工作站试点"), default=False)
+    protection_pilot = models.BooleanField(_("未成年人保护工作站试点"), default=False, db_default=False)
     protection_pilot_since = models.DateField(
         _("试点开始日期"), null=True, blank=True, help_text=_("列为未成年人保护工作站试点的日期。")
     )

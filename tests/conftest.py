@@ -112,3 +112,15 @@ def child_a2(township_a, village_a2):
 @pytest.fixture
 def child_b(township_b, village_b):
     return ChildFactory(township=township_b, village=village_b, name="刘小军")
+
+
+@pytest.fixture
+def latest_migrations_after(transactional_db):
+    """A migration test that fails half-way must not leave the database at an old state for the tests
+    after it: whatever happened, migrate to the latest migrations again (nothing to do when it passed)."""
+    yield
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())

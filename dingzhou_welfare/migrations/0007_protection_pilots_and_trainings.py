@@ -49,7 +49,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='township',
             name='protection_pilot',
-            field=models.BooleanField(default=False, verbose_name='未成年人保护工作站试点'),
+            field=models.BooleanField(db_default=False, default=False, verbose_name='未成年人保护工作站试点'),
         ),
         migrations.AddField(
             model_name='township',

@@ -124,7 +124,7 @@ def test_the_visit_forms_errors_are_summed_up_at_the_top(phone_page, live_server
     expect(summary).to_contain_text("请选择监护情况的评估等级")
     expect(summary).to_contain_text("居住环境评为“严重问题”时，请在说明中写明发现的问题")
     expect(summary).to_contain_text("须写明发现的情况")
-    expect(summary).not_to_contain_text("这个字段是必填项")
+    expect(summary).not_to_contain_text("该字段是必填项")
     group = page.locator("#dimension-guardianship_rating")
     expect(group).to_have_class("dimension group-error")
     expect(group.locator(".error")).to_have_text("请选择监护情况的评估等级")

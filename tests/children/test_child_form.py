@@ -49,8 +49,8 @@ ERRORS = [
     ({"sex": "F"}, "sex", "性别与身份证号不一致：身份证号第17位表示男。"),
     ({"id_number": "", "no_id_reason": ""}, "no_id_reason", "没有身份证号时须填写原因（如弃婴尚未落户）。"),
     ({"id_number": "", "no_id_reason": "   "}, "no_id_reason", "没有身份证号时须填写原因（如弃婴尚未落户）。"),
-    ({"name": ""}, "name", "这个字段是必填项。"),
-    ({"name": "   "}, "name", "这个字段是必填项。"),
+    ({"name": ""}, "name", "该字段是必填项。"),
+    ({"name": "   "}, "name", "该字段是必填项。"),
     ({"name": '=HYPERLINK("http://x","x")'}, "name", "姓名不能以“=”开头（= + - @ 和制表符开头会被表格软件当作公式）。"),
     ({"name": "@李明"}, "name", "姓名不能以“@”开头（= + - @ 和制表符开头会被表格软件当作公式）。"),
     ({"name": "\t李明"}, "name", "姓名不能以“制表符”开头（= + - @ 和制表符开头会被表格软件当作公式）。"),
@@ -111,7 +111,7 @@ def test_village_caseworker_must_pick_one_of_their_villages(client, caseworker_v
     client.force_login(caseworker_village)
     response = client.post(reverse("children:create"), child_form_data(township_a))
     assert response.status_code == 200
-    assert "这个字段是必填项。" in field_block(response.text, "village")
+    assert "该字段是必填项。" in field_block(response.text, "village")
     assert not Child.objects.exists()
     response = client.post(reverse("children:create"), child_form_data(township_a, village_a))
     assert response.status_code == 302

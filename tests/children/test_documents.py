@@ -107,7 +107,7 @@ def test_the_document_is_listed_on_the_case_file(client, caseworker_a, child_a):
     [
         ("证明.png", EXE, "文件内容与扩展名不符，可能已损坏或不是 PNG 文件。"),
         ("证明.pdf", PNG, "文件内容与扩展名不符，可能已损坏或不是 PDF 文件。"),
-        ("证明.jpg", b"", "所提交的是空文件。"),
+        ("证明.jpg", b"", "提交的是空文件。"),
         ("setup.exe", EXE, "只能上传 JPG、PNG 或 PDF 文件。"),
         ("证明.docx", b"PK\x03\x04" + b"\x00" * 20, "只能上传 JPG、PNG 或 PDF 文件。"),
         ("证明", PNG, "只能上传 JPG、PNG 或 PDF 文件。"),

@@ -24,6 +24,7 @@ def migrate(targets):
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("latest_migrations_after")
 def test_places_children_and_scopes_survive_the_move(django_user_model):
     old = migrate(BEFORE)
     Township, Village = old.get_model("children", "Township"), old.get_model("children", "Village")
@@ -65,6 +66,7 @@ def test_places_children_and_scopes_survive_the_move(django_user_model):
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("latest_migrations_after")
 def test_content_types_made_early_for_the_moved_places_merge_into_the_kept_ones():
     """post_migrate may have created dingzhou_welfare's content types already: the old ones stay."""
     old = migrate(BEFORE)
@@ -88,6 +90,7 @@ def test_content_types_made_early_for_the_moved_places_merge_into_the_kept_ones(
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("latest_migrations_after")
 def test_the_townships_fixture_loads_into_the_moved_model():
     from dingzhou_welfare.models import Township
 

@@ -234,7 +234,7 @@ def test_files_that_are_not_a_roster_get_a_clear_message(
 @pytest.mark.parametrize(
     ("name", "content", "reason"),
     [
-        ("空.xlsx", b"", "所提交的是空文件"),
+        ("空.xlsx", b"", "提交的是空文件"),
         ("旧版.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "旧版 Excel"),
         ("文档.docx", b"PK\x03\x04", "只接受 .xlsx 或 .csv"),
     ],

@@ -581,7 +581,7 @@ def test_standard_edit_is_audited_and_staff_only(client, staff, leader, supervis
         ({"effective_month": "2026/01", "amount": "100", "note": "x"}, "请按“年-月”填写月份"),
         ({"effective_month": "2026-01", "amount": "-1", "note": "x"}, "0"),
         ({"effective_month": "2026-01", "amount": "1.005", "note": "x"}, "2"),
-        ({"effective_month": "2026-01", "amount": "100", "note": ""}, "这个字段是必填项。"),
+        ({"effective_month": "2026-01", "amount": "100", "note": ""}, "该字段是必填项。"),
     ],
 )
 def test_standard_form_refuses_bad_input(client, staff, programmes, data, message):

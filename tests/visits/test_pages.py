@@ -233,7 +233,7 @@ def test_the_error_summary_links_each_error_to_its_field(client, caseworker_a, c
         in text
     )
     assert 'href="#id_harm_description"' in text
-    assert "这个字段是必填项" not in text
+    assert "该字段是必填项" not in text
     # The rating's message sits on its own group, above the four choices; the optional note stays unmarked.
     group = text.split('id="dimension-guardianship_rating"')[1].split("</fieldset>")[0]
     assert group.index("请选择监护情况的评估等级") < group.index('name="guardianship_rating"')

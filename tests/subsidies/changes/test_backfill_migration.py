@@ -19,6 +19,7 @@ def migrate(targets):
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("latest_migrations_after")
 def test_backfill_records_the_history_of_a_populated_database():
     old = migrate(BEFORE)
     Township = old.get_model("dingzhou_welfare", "Township")
