@@ -3,6 +3,11 @@
     DB=postgres://postgres@127.0.0.1:5432/dzw_bench_elig
     .venv/bin/python bench/load_children.py --children 1000000 --database-url $DB --reset
     .venv/bin/python bench/eligibility_bench.py --database-url $DB
+    .venv/bin/python bench/eligibility_bench.py --database-url $DB --page-only   # computes the batch if none
+
+The page-only mode (after a run, or on its own: it then runs the engine once, without the floor)
+also times the summary tables as the page computed them before they were kept with the batch
+(`summary_bench.py`), on the same batch, and prints the ratio.
 
 - (a) the month's computation with the eligibility check (`compute_month`: the engine asks
   `subsidies.eligibility.qualifies_in` for every month it pays, then `finish_batch` writes the
@@ -29,6 +34,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import summary_bench
 from common import DEFAULT_DATABASE_URL, STAFF_USERNAME, collect_static, setup_django
 from compute_bench import MONTH, enrol_everyone, floor, in_process, through_celery
 
@@ -136,11 +142,18 @@ def main() -> None:
     print(f"load before: {load_average()}")
 
     if args.page_only:
+        from subsidies.models import Batch
+
+        if not Batch.objects.filter(month=month, status=Batch.Status.DRAFT).exists():
+            seconds, count, total = in_process(month)  # no batch left by a run: the engine alone, no floor
+            print(f"engine, one process (compute_month + problem list): {seconds:.1f} s, {count:,} lines, "
+                  f"{total:,.2f} yuan")  # fmt: skip
         found, _none, pages, counts = problem_list(month, detect=False)
         print(f"problem list kept with the batch: {found:,} rows")
         for entry in counts:
             print(f"  {entry['kind']:<28} {entry['count']:>8,}  {entry['severity']}")
-        print("batch page (county-wide user, kept list): " + ", ".join(f"{s:.2f} s" for s in pages))
+        print("batch page (county-wide user, kept list and totals): " + ", ".join(f"{s:.2f} s" for s in pages))
+        summary_bench.report(summary_bench.measure(Batch.objects.get(month=month)), pages)
         print(f"load after:  {load_average()}")
         return
     rows = [("floor: one INSERT ... SELECT (eligibility in SQL)", *floor(connection, month))]
@@ -160,7 +173,10 @@ def main() -> None:
           f"({detect_seconds / base_seconds:.2f} x floor)")  # fmt: skip
     for entry in counts:
         print(f"  {entry['kind']:<28} {entry['count']:>8,}  {entry['severity']}")
-    print("batch page (county-wide user, kept list): " + ", ".join(f"{s:.2f} s" for s in pages))
+    print("batch page (county-wide user, kept list and totals): " + ", ".join(f"{s:.2f} s" for s in pages))
+    from subsidies.models import Batch
+
+    summary_bench.report(summary_bench.measure(Batch.objects.get(month=month)), pages)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,8 @@ One service, called by the Celery tasks, the page and the command line:
   BatchTownship row per township, and returns the townships still to compute;
 - `compute_township(batch_id, township_id)` writes that township's lines in one
   transaction, under a row lock, so two workers or a rerun never duplicate a line and a
-  worker killed half-way leaves the township pending for the rerun;
+  worker killed half-way leaves the township pending for the rerun; the same transaction
+  rewrites the township's summary totals (`subsidies.totals`) that the pages read;
 - `finish_batch(batch_id)` adds up the totals once every township is done and, in the same
   transaction, writes the problem list the approver reads (`subsidies.problems`).
 
@@ -34,6 +35,7 @@ from .eligibility import Facts, Held, qualifies_in
 from .models import Batch, BatchTownship, Enrolment, Line, Programme, StackingRule, Standard
 from .months import add_months, format_month, month_start, months_between
 from .problems import approval_refusal, detect_problems
+from .totals import store_totals
 
 ZERO = Decimal("0.00")
 # A computing batch with no progress for this long has lost its worker: its pending parts are queued again.
@@ -251,10 +253,14 @@ def compute_township(*, batch_id: int, township_id: int) -> int:
         Line.objects.filter(batch=batch, township_id=township_id).delete()
         # A child who moved here since the draft was computed takes their lines along: otherwise the
         # old township's lines would still hold the child's normal line and this one would clash.
-        Line.objects.filter(batch=batch, child__township_id=township_id).delete()
+        moved = Line.objects.filter(batch=batch, child__township_id=township_id)
+        moved_from = set(moved.values_list("township_id", flat=True).distinct())
+        if moved_from:
+            moved.delete()
         rows = list(_township_lines(batch.month, township_id, batch))
         _write_lines(rows)
         reissued = reissue_lines(batch, township_id)  # 重发: what the bank returned, once corrected
+        store_totals(batch.pk, {township_id, *moved_from})  # the page's summary, with the lines
         part.status, part.computed_at = BatchTownship.Status.DONE, timezone.now()
         part.line_count = len(rows) + len(reissued)
         part.total_amount = sum((row[AMOUNT] for row in rows), ZERO) + sum((r.amount for r in reissued), ZERO)
@@ -377,17 +383,11 @@ def _township_lines(month: datetime.date, township_id: int, batch: Batch):
     children = {
         c["id"]: c
         for c in Child.objects.filter(township_id=township_id).values(
-            "id",
-            "birth_date",
-            "village__name",
-            "status",
-            "closed_on",
-            "disability_type",
-            "disability_grade",
+            "id", "birth_date", "village__name", "status", "closed_on", "disability_type", "disability_grade",
             "disability_cert_no",
         )
         if c["id"] in child_ids
-    }
+    }  # fmt: skip
     held: dict[int, list[Held]] = defaultdict(list)
     for child_id, kind, start, end in Classification.objects.filter(
         child__township_id=township_id, kind__in=rules.qualifying_kinds

@@ -24,7 +24,7 @@ from decimal import Decimal
 from celery import shared_task
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -37,6 +37,7 @@ from dingzhou_welfare.spreadsheets import Merge, Row, Sheet, neutralise, write_c
 from .models import Batch, ExportJob, Line, Programme
 from .problems import SEVERITY, SEVERITY_LABELS, problem_counts, problem_rows
 from .resources import LineResource
+from .total_models import BatchTotal
 
 logger = logging.getLogger(__name__)
 
@@ -178,26 +179,27 @@ def _signature(widths: list[int], today: datetime.date) -> list:
 def summary_rows(batch: Batch, *, today: datetime.date | None = None) -> Iterator[Row]:
     """Per township: children and amounts per programme and in all. No names, no ID numbers."""
     today = today or timezone.localdate()
-    lines = Line.objects.filter(batch_id=batch.pk)
-    programme_ids = set(lines.values_list("programme_id", flat=True).distinct())
-    programmes = list(Programme.objects.filter(pk__in=programme_ids).order_by("display_order", "id"))
-    township_ids = set(lines.values_list("township_id", flat=True).distinct())
-    townships = Township.objects.filter(Q(pk__in=township_ids) | Q(pk__in=batch.townships.values("township_id")))
-    cell = {
-        (r["township_id"], r["programme_id"]): (r["n"], r["total"])
-        for r in lines.values("township_id", "programme_id").annotate(
-            n=Count("child_id", distinct=True), total=Sum("amount")
+    # Read from the totals kept with the batch (BatchTotal), never from its lines: a few hundred rows.
+    stored = list(BatchTotal.objects.filter(batch_id=batch.pk))
+    programmes = list(
+        Programme.objects.filter(pk__in={t.programme_id for t in stored if t.programme_id}).order_by(
+            "display_order", "id"
         )
+    )
+    township_ids = {t.township_id for t in stored}
+    townships = Township.objects.filter(Q(pk__in=township_ids) | Q(pk__in=batch.townships.values("township_id")))
+    cell = {(t.township_id, t.programme_id): (t.children, t.total) for t in stored if t.programme_id}
+    by_township = {t.township_id: (t.children, t.total) for t in stored if t.programme_id is None}
+    by_programme: dict[int, list] = {}
+    for t in stored:
+        if t.programme_id:
+            # A child's lines are in one township: a programme's children are the townships' sums.
+            figures = by_programme.setdefault(t.programme_id, [0, ZERO])
+            figures[0], figures[1] = figures[0] + t.children, figures[1] + t.total
+    overall = {
+        "n": sum(n for n, _total in by_township.values()),
+        "total": sum((total for _n, total in by_township.values()), ZERO),
     }
-    by_township = {
-        r["township_id"]: (r["n"], r["total"])
-        for r in lines.values("township_id").annotate(n=Count("child_id", distinct=True), total=Sum("amount"))
-    }
-    by_programme = {
-        r["programme_id"]: (r["n"], r["total"])
-        for r in lines.values("programme_id").annotate(n=Count("child_id", distinct=True), total=Sum("amount"))
-    }
-    overall = lines.aggregate(n=Count("child_id", distinct=True), total=Sum("amount"))
     width = 1 + 2 * (len(programmes) + 1)
 
     title = _("%(bureau)s%(month)s儿童福利资金发放汇总表（按乡镇）") % {
@@ -277,7 +279,8 @@ PROBLEM_WIDTHS = [6, 26, 22, 12, 12, 50]
 
 
 def summary_widths(batch: Batch) -> list[int]:
-    programmes = Line.objects.filter(batch_id=batch.pk).values("programme_id").distinct().count()
+    programmes = BatchTotal.objects.filter(batch_id=batch.pk, programme__isnull=False).values("programme_id")
+    programmes = programmes.distinct().count()
     return [14, *[8, 13] * (programmes + 1)]
 
 

@@ -495,3 +495,4 @@ from .bank.return_models import BankPayment, BankReturnJob, BankReturnLayout  # 
 
 # The change list's models (增员/减员) likewise.
 from .changes.models import ChangeEvent, ChangeListColumn, ChangeListLayout  # noqa: E402, F401
+from .total_models import BatchTotal  # noqa: E402, F401

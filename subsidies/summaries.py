@@ -1,8 +1,9 @@
 """Reads for the pages: a batch's totals and its differences from the month before, and the
 month's additions and removals (动态新增/减员) derived from the enrolments.
 
-Sums are done by the database per group and added up here in Decimal, so a total row is the
-exact sum of the rows shown above it. Lists are capped: a page never loads a whole batch.
+A batch's totals are read from the figures kept with it when it was computed (`BatchTotal`) and
+added up here in Decimal, so a total row is the exact sum of the rows shown above it. Lists are
+capped: a page never loads a whole batch.
 """
 
 import calendar
@@ -10,7 +11,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.utils.translation import gettext as _
 
 from children.models import Child, Township
@@ -18,6 +19,8 @@ from children.models import Child, Township
 from .eligibility import Facts, month_window, qualification_problems
 from .models import Batch, Enrolment, Line, Programme
 from .months import add_months, format_month
+from .total_models import BatchTotal
+from .totals import add_into
 
 ZERO = Decimal("0.00")
 LIST_CAP = 200
@@ -41,53 +44,29 @@ class Totals:
     total: TotalRow = field(default_factory=lambda: TotalRow(""))
 
 
-def _money(kind):
-    return Sum("amount", filter=Q(kind=kind), default=ZERO)
-
-
 def totals_by(batch: Batch, key: str) -> Totals:
-    """Per programme (key="programme") or per township (key="township"), in display order."""
-    grouped = {
-        row[f"{key}_id"]: row
-        for row in Line.objects.filter(batch=batch)
-        .values(f"{key}_id")
-        .annotate(
-            children=Count("child", distinct=True),
-            lines=Count("id"),
-            normal=_money(Line.Kind.NORMAL),
-            arrears=_money(Line.Kind.ARREARS),
-            adjustments=_money(Line.Kind.ADJUSTMENT),
-            reissued=_money(Line.Kind.REISSUE),
-            total=Sum("amount", default=ZERO),
-        )
-        .order_by()
-    }
+    """Per programme (key="programme") or per township (key="township"), in display order.
+
+    Read from the totals kept with the batch (`BatchTotal`, a few hundred rows), never from the
+    lines: two queries whatever the size of the batch. A child's lines are in one township, so the
+    children of a programme, and of the batch, are the sums of the townships' counts.
+    """
+    grouped: dict[int, TotalRow] = {}
+    total = TotalRow(_("合计"))
+    for stored in BatchTotal.objects.filter(batch=batch).order_by("township_id", "programme_id"):
+        if stored.programme_id is None:
+            add_into(total, stored)
+        if key == "township" and stored.programme_id is None:
+            add_into(grouped.setdefault(stored.township_id, TotalRow("")), stored)
+        elif key == "programme" and stored.programme_id is not None:
+            add_into(grouped.setdefault(stored.programme_id, TotalRow("")), stored)
     model = Programme if key == "programme" else Township
     names = model.objects.filter(pk__in=grouped).in_bulk()
     order = sorted(grouped, key=lambda pk: (getattr(names[pk], "display_order", 0), getattr(names[pk], "code", ""), pk))
-    rows = [
-        TotalRow(
-            label=names[pk].name,
-            children=grouped[pk]["children"],
-            normal=grouped[pk]["normal"],
-            arrears=grouped[pk]["arrears"],
-            adjustments=grouped[pk]["adjustments"],
-            reissued=grouped[pk]["reissued"],
-            total=grouped[pk]["total"],
-            lines=grouped[pk]["lines"],
-        )
-        for pk in order
-    ]
-    total = TotalRow(
-        _("合计"),
-        children=Line.objects.filter(batch=batch).values("child").distinct().count(),
-        normal=sum((r.normal for r in rows), ZERO),
-        arrears=sum((r.arrears for r in rows), ZERO),
-        adjustments=sum((r.adjustments for r in rows), ZERO),
-        reissued=sum((r.reissued for r in rows), ZERO),
-        total=sum((r.total for r in rows), ZERO),
-        lines=sum(r.lines for r in rows),
-    )
+    rows = []
+    for pk in order:
+        grouped[pk].label = names[pk].name
+        rows.append(grouped[pk])
     return Totals(rows, total)
 
 
