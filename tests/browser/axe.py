@@ -7,7 +7,11 @@ BLOCKING = ("serious", "critical")
 
 
 def axe_violations(page) -> list[dict]:
-    """The page's serious and critical axe violations, each with its rule, help and offending elements."""
+    """The page's serious and critical axe violations, each with its rule, help and offending elements.
+
+    The page must come from a context with bypass_csp=True (the axe_page fixture): axe goes in as an
+    inline script, which the app's script-src 'self' refuses.
+    """
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.add_script_tag(path=str(AXE))
     results = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")

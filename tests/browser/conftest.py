@@ -84,6 +84,18 @@ def page(browser):
 
 
 @pytest.fixture
+def axe_page(browser):
+    """A desktop-sized page whose context bypasses the app's Content-Security-Policy, for axe-core only.
+
+    axe is injected with page.add_script_tag, an inline script that script-src 'self' rightly refuses;
+    the app's pages stay as served. CSP itself is checked by every other browser test's page.
+    """
+    context, page = _page(browser, DESKTOP, bypass_csp=True)
+    yield page
+    _close(context, page)
+
+
+@pytest.fixture
 def phone_page(browser):
     """A phone-sized page (390x844) that honours the viewport meta tag and taps; fails on CSP violations."""
     context, page = _page(browser, PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)

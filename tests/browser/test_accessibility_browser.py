@@ -82,7 +82,8 @@ def _pages(role, county, users):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_no_serious_axe_violation_on_the_main_pages(role, request, page, live_server, county):
+def test_no_serious_axe_violation_on_the_main_pages(role, request, axe_page, live_server, county):
+    page = axe_page
     names = {"caseworker": "caseworker_a", "supervisor": "supervisor_a"}
     users = {r: request.getfixturevalue(names.get(r, r)) for r in ROLES}
     log_in(page, live_server, users[role].username, PASSWORD)
