@@ -7,7 +7,8 @@ A later app adds its URLs without touching the walk: it writes tests/<app>/scope
   the dict `target` (it already holds "child", "classification", "document", "enrolment", "export_job");
 - url_kwargs(name, target) (optional): the URL's kwargs for one of the app's routes.
 The walk's own "who" kinds: child-read, child-write, registry, county, staff, logged-in, writers,
-administrator, everyone, anonymous (see `may` in the walk).
+administrator, everyone, anonymous (see `may` in the walk). An API route answers an anonymous
+caller with its own status (401) rather than the login page: Case(..., anonymous=401).
 """
 
 import dataclasses
@@ -40,3 +41,4 @@ class Case:
     allowed: dict  # method -> expected status for a user who may
     who: str
     data: dict = dataclasses.field(default_factory=dict)
+    anonymous: int | None = None  # what an anonymous caller gets, when not the login page (an API's 401)

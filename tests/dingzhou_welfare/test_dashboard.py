@@ -50,7 +50,6 @@ EXPECTED = {
     "caseworker_b": (1, 1, 1, 0, 0),
     "staff": (3, 3, 3, 1, 1),
     "leader": (3, 3, 3, 1, 1),
-    "administrator": (0, 0, 0, 0, 0),
     "outsider": (0, 0, 0, 0, 0),
 }
 
@@ -70,6 +69,19 @@ def test_counts_only_the_users_scope(request, client, classified, role):
     assert sum(rows.values()) == poverty + guardianship
     assert context["duplicates"] == duplicates
     assert ("疑似重复待核实" in response.text) == bool(duplicates)
+
+
+def test_the_administrator_home_shows_no_child_figure(client, classified, administrator, child_a):
+    """The administrator has their own home (accounts, reference data) and sees no child at all."""
+    client.force_login(administrator)
+    response = client.get(reverse("dashboard"))
+    assert response.status_code == 200
+    assert next(t.name for t in response.templates) == "home/administrator.html"
+    for key in ("children_total", "classified_total", "rows", "duplicates"):
+        assert key not in response.context
+    assert child_a.name not in response.text
+    assert "疑似重复待核实" not in response.text
+    assert response.context["townships"] >= 1
 
 
 def test_messages_for_users_without_child_scope(client, administrator, outsider):

@@ -99,7 +99,17 @@ ROUTES = {
 
 # Each later app keeps its own routes in tests/<app>/scope_routes.py (see tests/scope_support.py).
 EXTENSIONS = []
-for _app in ("children", "visits", "adoption", "imports", "reports", "agreements", "campaigns"):
+for _app in (
+    "children",
+    "visits",
+    "adoption",
+    "imports",
+    "reports",
+    "agreements",
+    "campaigns",
+    "subsidies",
+    "api",
+):
     try:
         EXTENSIONS.append(importlib.import_module(f"tests.{_app}.scope_routes"))
     except ModuleNotFoundError as error:
@@ -302,6 +312,9 @@ def test_walk_every_url(request, client, cast, administrator, role, child_name):
             if may(case, role, child_name):
                 if response.status_code != allowed_status:
                     failures.append(f"{where}: {response.status_code}, expected {allowed_status}")
+            elif role == "anonymous" and case.anonymous is not None:
+                if response.status_code != case.anonymous:
+                    failures.append(f"{where}: {response.status_code}, expected {case.anonymous}")
             elif role == "anonymous":
                 if response.status_code != 302 or not response.url.startswith(reverse("login") + "?next="):
                     failures.append(f"{where}: {response.status_code}, expected a redirect to the login page")
